@@ -1,0 +1,93 @@
+"""The ``xxgk`` command line: thin wrappers that parse options, call one function, print.
+
+Each subpackage contributes its commands through a ``cli`` module with a ``register(app)``
+function; heavy imports (spaCy, Label Studio, Dask) happen inside the commands, so ``--help``
+stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from xxgk import __version__
+from xxgk.corpus import Corpus
+from xxgk.standoff import validate
+from xxgk.stats import corpus_stats
+
+app = typer.Typer(help="xxgk: data from 政府信息公开工作年度报告.", no_args_is_help=True)
+corpus_app = typer.Typer(help="Check and describe stand-off annotation files.", no_args_is_help=True)
+app.add_typer(corpus_app, name="corpus")
+console = Console()
+
+GoldArg = Annotated[Path, typer.Argument(help="Gold/prediction JSONL file, or a folder of them.")]
+CorpusOpt = Annotated[Path, typer.Option("--corpus", help="Folder of DOC_ID.txt files.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"xxgk {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """xxgk turns the narrative of government information-disclosure annual reports into data."""
+
+
+@corpus_app.command("validate")
+def validate_cmd(gold: GoldArg, corpus: CorpusOpt) -> None:
+    """Check every record against its text and the schema; exit 1 listing every problem."""
+    docs, problems = validate(gold, Corpus(corpus))
+    for problem in problems:
+        console.print(str(problem), markup=False, highlight=False)
+    if problems:
+        console.print(f"[red]{len(problems)} problem(s)[/red] in {gold}")
+        raise typer.Exit(1)
+    console.print(f"[green]ok[/green]: {len(docs)} documents valid in {gold}")
+
+
+@corpus_app.command("stats")
+def stats_cmd(
+    gold: GoldArg,
+    corpus: CorpusOpt,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Documents, characters, entities and relations per label."""
+    corp = Corpus(corpus)
+    docs, problems = validate(gold, corp)
+    if problems:
+        console.print(f"[red]{len(problems)} problem(s)[/red]; run `xxgk corpus validate` first")
+        raise typer.Exit(1)
+    stats = corpus_stats(docs, corp)
+    if as_json:
+        typer.echo(json.dumps(stats, ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"{gold}: {stats['docs']} docs, {stats['chars']} chars")
+    table.add_column("kind")
+    table.add_column("label")
+    table.add_column("count", justify="right")
+    for kind in ("entities", "relations"):
+        for label, count in stats[kind].items():
+            table.add_row(kind, label, str(count))
+    console.print(table)
+
+
+def _register_subcommands() -> None:
+    for package in ("extract", "models", "eval", "annotation"):
+        name = f"xxgk.{package}.cli"
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name).register(app)
+
+
+_register_subcommands()

@@ -1,0 +1,1 @@
+"""Extraction: files and archives in, Documents (text, blocks, meta) out."""

@@ -1,0 +1,1 @@
+"""Models: spaCy pipelines, the relation component, normalisers, the rules baseline."""
