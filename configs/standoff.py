@@ -11,6 +11,7 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 from xxgk.corpus import Corpus, CorpusError
@@ -82,7 +83,7 @@ def check_doc(doc: AnnotatedDoc, text: str, schema: Schema) -> list[tuple[str, s
     """Every problem of one document against its text, as ``(kind, message)`` pairs."""
     out: list[tuple[str, str]] = []
     if doc.text_sha256 != text_sha256(text):
-        out.append(("hash", "text_sha256 does not match the corpus text (annotations made on another text?)"))
+        out.append(("hash", "text_sha256 does not match the corpus text (made on another text?)"))
     labels = set(schema.entity_labels)
     seen: dict[str, Entity] = {}
     for e in doc.entities:
@@ -95,11 +96,11 @@ def check_doc(doc: AnnotatedDoc, text: str, schema: Schema) -> list[tuple[str, s
             out.append(("offsets", f"offsets out of range (text has {len(text)} chars) in {_span(e)}"))
             continue
         if text[e.start:e.end] != e.text:
-            out.append(("slice", f"text slice is {text[e.start:e.end]!r}, not the entity text, in {_span(e)}"))
+            out.append(("slice", f"slice is {text[e.start:e.end]!r}, not the entity text, in {_span(e)}"))
         elif schema.bad_edge(e.text):
             out.append(("edge", f"span starts or ends on whitespace or punctuation in {_span(e)}"))
     ordered = sorted((e for e in doc.entities if e.start < e.end), key=lambda e: (e.start, e.end))
-    for a, b in zip(ordered, ordered[1:]):
+    for a, b in pairwise(ordered):
         if b.start < a.end:
             out.append(("overlap", f"entities overlap: {_span(a)} and {_span(b)}"))
     rel_seen = set()
@@ -126,7 +127,9 @@ def check_doc(doc: AnnotatedDoc, text: str, schema: Schema) -> list[tuple[str, s
     return out
 
 
-def validate(path: str | Path, corpus: Corpus, schema: Schema | None = None) -> tuple[list[AnnotatedDoc], list[Problem]]:
+def validate(
+    path: str | Path, corpus: Corpus, schema: Schema | None = None
+) -> tuple[list[AnnotatedDoc], list[Problem]]:
     """Parse and check a JSONL file (or folder of them) against a corpus; return docs and problems."""
     schema = schema or load_schema()
     docs: list[AnnotatedDoc] = []
@@ -138,7 +141,9 @@ def validate(path: str | Path, corpus: Corpus, schema: Schema | None = None) -> 
             continue
         where = f"{file}:{n}"
         if rec.doc_id in first_seen:
-            problems.append(Problem("duplicate-doc", f"doc_id also at {first_seen[rec.doc_id]}", str(file), n, rec.doc_id))
+            problems.append(
+                Problem("duplicate-doc", f"doc_id also at {first_seen[rec.doc_id]}", str(file), n, rec.doc_id)
+            )
             continue
         first_seen[rec.doc_id] = where
         try:

@@ -11,7 +11,9 @@ from xxgk.records import AnnotatedDoc
 from xxgk.schema import Schema, load_schema
 
 
-def corpus_stats(docs: Iterable[AnnotatedDoc], corpus: Corpus, schema: Schema | None = None) -> dict[str, Any]:
+def corpus_stats(
+    docs: Iterable[AnnotatedDoc], corpus: Corpus, schema: Schema | None = None
+) -> dict[str, Any]:
     schema = schema or load_schema()
     entities: Counter[str] = Counter()
     relations: Counter[str] = Counter()
