@@ -82,6 +82,25 @@ def stats_cmd(
     console.print(table)
 
 
+@corpus_app.command("split")
+def split_cmd(
+    gold: GoldArg,
+    corpus: CorpusOpt,
+    output: Annotated[Path, typer.Option("-o", "--output", help="splits.json to write.")],
+) -> None:
+    """Draw train/dev/test by document, grouped by agency (settings: configs/splits.toml)."""
+    from xxgk.annotation.splits import make_splits
+
+    corp = Corpus(corpus)
+    docs, problems = validate(gold, corp)
+    if problems:
+        console.print(f"[red]{len(problems)} problem(s)[/red]; run `xxgk corpus validate` first")
+        raise typer.Exit(1)
+    splits = make_splits([d.doc_id for d in docs], corp.manifest)
+    output.write_text(json.dumps(splits, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    console.print({name: len(ids) for name, ids in splits.items()})
+
+
 def _register_subcommands() -> None:
     for package in ("extract", "models", "eval", "annotation"):
         name = f"xxgk.{package}.cli"

@@ -67,3 +67,23 @@ class Corpus:
     def items(self) -> Iterator[tuple[str, str]]:
         for doc_id in self.doc_ids:
             yield doc_id, self.text(doc_id)
+
+
+@dataclass
+class CorpusUnion:
+    """Several corpus folders read as one (e.g. real reports plus marked synthetic text)."""
+
+    parts: list[Corpus]
+
+    def __contains__(self, doc_id: object) -> bool:
+        return any(doc_id in part for part in self.parts)
+
+    @property
+    def manifest(self) -> dict[str, dict[str, Any]]:
+        return {k: v for part in self.parts for k, v in part.manifest.items()}
+
+    def text(self, doc_id: str) -> str:
+        for part in self.parts:
+            if doc_id in part:
+                return part.text(doc_id)
+        raise CorpusError(f"document {doc_id!r} not in any of {[str(p.root) for p in self.parts]}")
