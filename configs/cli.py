@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
@@ -96,7 +97,8 @@ def split_cmd(
     if problems:
         console.print(f"[red]{len(problems)} problem(s)[/red]; run `xxgk corpus validate` first")
         raise typer.Exit(1)
-    splits = make_splits([d.doc_id for d in docs], corp.manifest)
+    counts = {d.doc_id: Counter([e.label for e in d.entities] + [r.label for r in d.relations]) for d in docs}
+    splits = make_splits(counts, corp.manifest)
     output.write_text(json.dumps(splits, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     console.print({name: len(ids) for name, ids in splits.items()})
 
