@@ -2,8 +2,9 @@
 
 One ``<Labels>`` control (an entity label per schema label, with its colour and definition as
 the hover hint), one ``<Relations>`` block (the schema's relation labels, one label per arc) and
-one ``<Text>`` object with ``granularity="symbol"``: spans snap to characters, not to words,
-because Chinese has no spaces and a word granularity would move span edges.
+one ``<Text>`` object with ``granularity="symbol"`` (spans snap to characters, not to words: Chinese
+has no spaces, and a word granularity would move span edges) and ``saveTextResult="yes"`` (every
+span result carries its text, which :mod:`xxgk.annotation.convert` uses to check its offsets).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ def label_config(schema: Schema | None = None) -> str:
     labels = ET.SubElement(view, "Labels", name=FROM_NAME, toName=TO_NAME)
     for ent in schema.entities:
         ET.SubElement(labels, "Label", value=ent.label, background=ent.color, hint=ent.definition)
-    ET.SubElement(view, "Text", name=TO_NAME, value=f"${TEXT_KEY}", granularity="symbol")
+    ET.SubElement(view, "Text", name=TO_NAME, value=f"${TEXT_KEY}", granularity="symbol",
+                  saveTextResult="yes")
     ET.indent(view)
-    return ET.tostring(view, encoding="unicode") + "\n"
+    return ET.tostring(view, encoding="unicode")

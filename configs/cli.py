@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+
 from xxgk import __version__
 from xxgk.corpus import Corpus
 from xxgk.standoff import validate

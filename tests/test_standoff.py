@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
+
 from xxgk.cli import app
 from xxgk.corpus import Corpus
 from xxgk.records import AnnotatedDoc, Entity, Relation, text_sha256

@@ -1,0 +1,136 @@
+"""Commands of the models package: train, predict, models list."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+models_app = typer.Typer(help="Shipped model versions.", no_args_is_help=True)
+
+
+def train_cmd(
+    gold: Annotated[Path, typer.Option("--gold", help="Gold JSONL file or folder.")] = Path("annotation/gold"),
+    corpus: Annotated[Path, typer.Option("--corpus", help="Folder of DOC_ID.txt files.")] = Path("../shared/corpus"),
+    splits: Annotated[Path, typer.Option("--splits", help="splits.json (train/dev/test doc ids).")] = Path(
+        "annotation/splits.json"),
+    synthetic: Annotated[Path | None, typer.Option(
+        "--synthetic", help="Marked synthetic gold, added to train only.")] = Path(
+        "annotation/synthetic/synthetic-v1.jsonl"),
+    synthetic_corpus: Annotated[Path, typer.Option(
+        "--synthetic-corpus", help="Texts of the synthetic gold.")] = Path("annotation/synthetic/corpus"),
+    config: Annotated[Path | None, typer.Option("--config", help="spaCy config (default configs/ner.cfg).")] = None,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    version: Annotated[str, typer.Option("--version", help="Version of the model (semver).")] = "0.0.0",
+    output: Annotated[Path, typer.Option("--output", help="Working folder for the run.")] = Path("training"),
+    ship_it: Annotated[bool, typer.Option("--ship", help="Copy the result into models/xxgk-zh-VERSION.")] = False,
+) -> None:
+    """Train NER (spacy train) + relations on the train split; score dev and test; write meta; ship."""
+    import time
+
+    from xxgk.annotation.splits import read_splits
+    from xxgk.corpus import Corpus, CorpusUnion
+    from xxgk.models.ship import data_hashes, dir_size_mb, measure_speed, ship, write_meta
+    from xxgk.models.training import train_model
+    from xxgk.schema import load_schema
+    from xxgk.standoff import load_docs
+
+    corp = Corpus(corpus)
+    docs = {d.doc_id: d for d in load_docs(gold, corp)}
+    split_ids = read_splits(splits)
+    train = [docs[i] for i in split_ids["train"] if i in docs]
+    dev = [docs[i] for i in split_ids["dev"] if i in docs]
+    parts, extra = [corp], []
+    if synthetic is not None and synthetic.exists():
+        syn_corpus = Corpus(synthetic_corpus)
+        extra = load_docs(synthetic, syn_corpus)
+        parts.append(syn_corpus)
+    console.print(f"train: {len(train)} docs + {len(extra)} synthetic; dev: {len(dev)} docs")
+    started = time.perf_counter()
+    model_dir = train_model(train + extra, dev, CorpusUnion(parts), output, config=config, seed=seed)
+    train_seconds = round(time.perf_counter() - started, 1)
+    # The test split is scored only for a shipped model, so development runs never see it.
+    scored = ("dev", "test") if ship_it else ("dev",)
+    scores = {split: _scores(model_dir, gold, corpus, splits, split) for split in scored}
+    meta = {
+        "schema_version": load_schema().version,
+        **data_hashes(gold, splits, synthetic if extra else None),
+        "train_docs": len(train), "synthetic_docs": len(extra), "dev_docs": len(dev),
+        "test_docs": len(split_ids["test"]), "seed": seed, "train_seconds": train_seconds,
+        "config": str(config or "configs/ner.cfg"),
+        "scores": scores,
+        "speed": measure_speed(model_dir, [corp.text(i) for i in corp.doc_ids]),
+        "size_mb": dir_size_mb(model_dir),
+    }
+    write_meta(model_dir, version, meta)
+    console.print(f"trained in {train_seconds}s → {model_dir}")
+    for split in scored:
+        console.print(f"{split}: entities strict F1 {_f1(scores, split, 'entities')}, "
+                      f"relations strict F1 {_f1(scores, split, 'relations')}")
+    if ship_it:
+        console.print(f"shipped → {ship(model_dir, version)}")
+
+
+def _scores(model_dir: Path, gold: Path, corpus: Path, splits: Path, split: str) -> dict:
+    """The harness's figures for one split, without the per-document and error lists."""
+    from xxgk.eval.api import GoldSpec, run_eval
+    from xxgk.eval.config import load_config
+    from xxgk.models.registry import load_model
+
+    result = run_eval(GoldSpec(gold, corpus, split, splits), load_config(), model=str(model_dir),
+                      load_model=load_model)
+    return {key: result[key] for key in ("entities", "relations", "bootstrap") if key in result}
+
+
+def predict_cmd(
+    corpus: Annotated[Path, typer.Argument(help="Folder of DOC_ID.txt files.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Prediction JSONL to write.")],
+    model: Annotated[str | None, typer.Option("--model", help="Model name or path (default: newest shipped).")] = None,
+) -> None:
+    """Run a model over every document of a corpus folder; one schema JSON line per document."""
+    from xxgk.corpus import Corpus
+    from xxgk.models.registry import load_model
+    from xxgk.standoff import write_docs
+
+    corp = Corpus(corpus)
+    loaded = load_model(model)
+    with console.status(f"predicting with {loaded.name}"):
+        count = write_docs(loaded.predict(corp.items()), output)
+    console.print(f"{count} documents → {output} ({loaded.name})")
+
+
+@models_app.command("list")
+def list_cmd() -> None:
+    """Shipped model versions with their test scores (the newest is the default)."""
+    from xxgk.models.registry import RULES, shipped_models
+
+    table = Table(title="xxgk models")
+    for col in ("name", "schema", "trained on", "dev ents F1", "test ents F1", "test rels F1", "size MB"):
+        table.add_column(col)
+    for m in shipped_models():
+        x = m.meta.get("xxgk", {})
+        scores = x.get("scores", {})
+        table.add_row(
+            m.name, str(x.get("schema_version", "?")), f"{x.get('train_docs', '?')} docs",
+            _f1(scores, "dev", "entities"), _f1(scores, "test", "entities"), _f1(scores, "test", "relations"),
+            f"{x.get('size_mb', '?')}",
+        )
+    table.add_row(RULES, "1", "rules", "-", "-", "-", "0")
+    console.print(table)
+
+
+def _f1(scores: dict, split: str, family: str) -> str:
+    try:
+        return f"{scores[split][family]['strict']['micro']['f1']:.3f}"
+    except KeyError:
+        return "-"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("train")(train_cmd)
+    app.command("predict")(predict_cmd)
+    app.add_typer(models_app, name="models")

@@ -1,0 +1,120 @@
+"""A scikit-learn classifier over candidate entity pairs (fit/predict on plain spans)."""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+
+from xxgk.models.relation_features import (
+    Candidate,
+    RelationSettings,
+    Span,
+    candidates,
+    load_relation_settings,
+)
+
+
+@dataclass(frozen=True)
+class RelationExample:
+    """One document for training: its text, its entities (sorted) and the gold relation triples."""
+
+    text: str
+    spans: list[Span]
+    gold: frozenset[tuple[int, int, str]]
+
+
+@dataclass(frozen=True)
+class PredictedRelation:
+    head: int
+    tail: int
+    label: str
+    score: float
+
+
+class RelationClassifier:
+    """Logistic regression over hashed-free sparse features; threshold and decoding from settings."""
+
+    def __init__(self, settings: RelationSettings | None = None, threshold: float | None = None):
+        self.settings = settings or load_relation_settings()
+        self.threshold = self.settings.classifier["threshold"] if threshold is None else threshold
+        self.pipeline: Pipeline | None = None
+
+    def fit(self, examples: Iterable[RelationExample]) -> RelationClassifier:
+        feats, ys = [], []
+        for ex in examples:
+            for cand in candidates(ex.text, ex.spans, settings=self.settings):
+                feats.append(cand.features)
+                ys.append((cand.head, cand.tail, cand.label) in ex.gold)
+        if len(set(ys)) < 2:
+            raise ValueError("relation training data needs both positive and negative candidates")
+        cfg = self.settings.classifier
+        self.pipeline = Pipeline([
+            ("vec", DictVectorizer()),
+            ("lr", LogisticRegression(C=cfg["C"], max_iter=cfg["max_iter"], random_state=cfg["seed"],
+                                      class_weight="balanced")),
+        ])
+        self.pipeline.fit(feats, np.array(ys))
+        return self
+
+    def score(self, text: str, spans: list[Span]) -> list[tuple[Candidate, float]]:
+        if self.pipeline is None:
+            raise RuntimeError("relation classifier is not fitted")
+        cands = candidates(text, spans, settings=self.settings)
+        if not cands:
+            return []
+        probs = self.pipeline.predict_proba([c.features for c in cands])[:, 1]
+        return list(zip(cands, probs.tolist(), strict=True))
+
+    def predict(self, text: str, spans: list[Span], threshold: float | None = None) -> list[PredictedRelation]:
+        return decode(self.score(text, spans), self.threshold if threshold is None else threshold,
+                      self.settings.single_tail)
+
+    def tune_threshold(self, examples: list[RelationExample]) -> tuple[float, float]:
+        """Set the threshold maximising micro F1 on (dev) examples; return (threshold, f1)."""
+        scored = [(ex, self.score(ex.text, ex.spans)) for ex in examples]
+        best = (self.threshold, -1.0)
+        for threshold in np.arange(0.05, 0.96, 0.05):
+            tp = fp = fn = 0
+            for ex, pairs in scored:
+                pred = {(p.head, p.tail, p.label) for p in decode(pairs, threshold, self.settings.single_tail)}
+                tp += len(pred & ex.gold)
+                fp += len(pred - ex.gold)
+                fn += len(ex.gold - pred)
+            f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+            if f1 > best[1]:
+                best = (round(float(threshold), 2), f1)
+        self.threshold = best[0]
+        return best
+
+    def to_bytes(self) -> bytes:
+        return pickle.dumps({"pipeline": self.pipeline, "threshold": self.threshold})
+
+    def from_bytes(self, data: bytes) -> RelationClassifier:
+        state = pickle.loads(data)
+        self.pipeline, self.threshold = state["pipeline"], state["threshold"]
+        return self
+
+
+def decode(
+    scored: list[tuple[Candidate, float]], threshold: float, single_tail: frozenset[str]
+) -> list[PredictedRelation]:
+    """Keep candidates above threshold; for single-tail relations only the best per head."""
+    best: dict[tuple[int, str], tuple[Candidate, float]] = {}
+    out = []
+    for cand, prob in scored:
+        if prob < threshold:
+            continue
+        if cand.label in single_tail:
+            key = (cand.head, cand.label)
+            if key not in best or prob > best[key][1]:
+                best[key] = (cand, prob)
+        else:
+            out.append(PredictedRelation(cand.head, cand.tail, cand.label, prob))
+    out.extend(PredictedRelation(c.head, c.tail, c.label, p) for c, p in best.values())
+    return sorted(out, key=lambda r: (r.head, r.tail, r.label))

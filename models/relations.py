@@ -1,0 +1,56 @@
+"""The ``xxgk_relations`` spaCy component: wraps :class:`RelationClassifier` over ``doc.ents``.
+
+Registered as a spaCy factory through the ``spacy_factories`` entry point, so a saved pipeline
+loads with ``spacy.load(path)`` and no import of xxgk by the caller.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import srsly
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from xxgk.models.relation_classifier import RelationClassifier
+from xxgk.models.relation_features import Span
+
+if not Doc.has_extension("relations"):
+    Doc.set_extension("relations", default=None)
+
+
+def ent_spans(doc: Doc) -> list[Span]:
+    return [Span(e.start_char, e.end_char, e.label_, e.text) for e in doc.ents]
+
+
+class RelationComponent:
+    """Sets ``doc._.relations``: dicts ``{head, tail, label, score}`` with head/tail as ent indices."""
+
+    def __init__(self, nlp: Language, name: str, threshold: float | None):
+        self.name = name
+        self.classifier = RelationClassifier(threshold=threshold)
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self.classifier.pipeline is None:
+            doc._.relations = []
+            return doc
+        preds = self.classifier.predict(doc.text, ent_spans(doc))
+        doc._.relations = [
+            {"head": p.head, "tail": p.tail, "label": p.label, "score": round(p.score, 4)} for p in preds
+        ]
+        return doc
+
+    def to_disk(self, path: str | Path, *, exclude: tuple = ()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / "classifier.pkl").write_bytes(self.classifier.to_bytes())
+        srsly.write_json(path / "cfg.json", {"threshold": self.classifier.threshold})
+
+    def from_disk(self, path: str | Path, *, exclude: tuple = ()) -> RelationComponent:
+        self.classifier.from_bytes((Path(path) / "classifier.pkl").read_bytes())
+        return self
+
+
+@Language.factory("xxgk_relations", default_config={"threshold": None})
+def make_relation_component(nlp: Language, name: str, threshold: float | None) -> RelationComponent:
+    return RelationComponent(nlp, name, threshold)

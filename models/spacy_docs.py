@@ -1,0 +1,51 @@
+"""Stand-off records ⇄ spaCy Docs (char tokens), and DocBins for ``spacy train``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc, DocBin
+
+from xxgk.corpus import Corpus
+from xxgk.records import AnnotatedDoc
+
+
+def paragraphs(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each non-blank line: the unit NER trains and predicts on."""
+    start = 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        if line.strip():
+            yield start, end
+        start = end + 1
+
+
+def training_docs(nlp: Language, doc: AnnotatedDoc, text: str) -> Iterator[Doc]:
+    """One spaCy Doc per paragraph, with the gold entities that fall inside it."""
+    ents = sorted(doc.entities, key=lambda e: e.start)
+    for start, end in paragraphs(text):
+        sdoc = nlp.make_doc(text[start:end])
+        spans = []
+        for e in ents:
+            if start <= e.start and e.end <= end:
+                span = sdoc.char_span(e.start - start, e.end - start, label=e.label)
+                if span is None:
+                    raise ValueError(f"{doc.doc_id}: entity {e.id} [{e.start}:{e.end}] does not align to tokens")
+                spans.append(span)
+            elif e.start < end and e.end > start:
+                raise ValueError(f"{doc.doc_id}: entity {e.id} crosses a line break")
+        sdoc.ents = spans
+        yield sdoc
+
+
+def write_docbin(nlp: Language, docs: Iterable[AnnotatedDoc], corpus: Corpus, path: Path) -> int:
+    """Write a DocBin of paragraph Docs; return how many Docs it holds."""
+    bin_ = DocBin(store_user_data=False)
+    for doc in docs:
+        for sdoc in training_docs(nlp, doc, corpus.text(doc.doc_id)):
+            bin_.add(sdoc)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    bin_.to_disk(path)
+    return len(bin_)

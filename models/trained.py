@@ -1,0 +1,76 @@
+"""A trained pipeline directory as an extraction model: NER per paragraph, relations per document."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import spacy
+
+from xxgk.extract.sections import prose_regions
+from xxgk.models.normalize import normalize
+from xxgk.models.relation_features import Span
+from xxgk.records import AnnotatedDoc, Entity, Relation, text_sha256
+
+Regions = Callable[[str], Iterable[tuple[int, int]]]
+
+
+def to_record(doc_id: str, text: str, spans: list[Span], relations: Iterable[tuple[int, int, str, float]],
+              scores: list[float | None] | None = None) -> AnnotatedDoc:
+    """Stand-off record with ids e1.., ``norm`` per entity, and relation scores."""
+    scores = scores or [None] * len(spans)
+    entities = [
+        Entity(f"e{i + 1}", s.start, s.end, s.label, s.text, normalize(s.label, s.text), score)
+        for i, (s, score) in enumerate(zip(spans, scores, strict=True))
+    ]
+    rels = [Relation(f"e{h + 1}", f"e{t + 1}", label, round(score, 4)) for h, t, label, score in relations]
+    return AnnotatedDoc(doc_id, text_sha256(text), entities, rels)
+
+
+class TrainedModel:
+    """``predict`` runs NER on the paragraphs that ``regions`` selects (by default every prose line:
+    the statistical tables are the table reader's) and the relation classifier over the whole
+    document, so relations may cross lines (DUE)."""
+
+    supports_gold_entities = True
+
+    def __init__(self, path: str | Path, regions: Regions | None = None, batch_size: int = 64):
+        self.path = Path(path)
+        self.nlp = spacy.load(self.path)
+        self.meta: dict[str, Any] = self.nlp.meta
+        self.name = f"{self.meta.get('name', self.path.name)}-{self.meta.get('version', '')}".strip("-")
+        self.regions = regions or prose_regions
+        self.batch_size = batch_size
+        self.relations = self.nlp.get_pipe("xxgk_relations").classifier
+
+    def _ner_pipes(self) -> list[str]:
+        return [name for name in self.nlp.pipe_names if name != "xxgk_relations"]
+
+    def predict(self, items: Iterable[tuple[str, str]]) -> Iterator[AnnotatedDoc]:
+        for doc_id, text in items:
+            pieces = [(s, e) for s, e in self.regions(text) if e > s]
+            spans: list[Span] = []
+            with self.nlp.select_pipes(enable=self._ner_pipes()):
+                for (start, _), sdoc in zip(
+                    pieces, self.nlp.pipe((text[s:e] for s, e in pieces), batch_size=self.batch_size),
+                    strict=True,
+                ):
+                    spans.extend(
+                        Span(start + ent.start_char, start + ent.end_char, ent.label_, ent.text)
+                        for ent in sdoc.ents
+                    )
+            yield self._with_relations(doc_id, text, spans)
+
+    def predict_relations(self, doc: AnnotatedDoc, text: str) -> AnnotatedDoc:
+        ents = sorted(doc.entities, key=lambda e: (e.start, e.end))
+        spans = [Span(e.start, e.end, e.label, e.text) for e in ents]
+        out = self._with_relations(doc.doc_id, text, spans)
+        mapping = {f"e{i + 1}": e.id for i, e in enumerate(ents)}
+        rels = [Relation(mapping[r.head], mapping[r.tail], r.label, r.score) for r in out.relations]
+        return AnnotatedDoc(doc.doc_id, doc.text_sha256, list(doc.entities), rels)
+
+    def _with_relations(self, doc_id: str, text: str, spans: list[Span]) -> AnnotatedDoc:
+        spans.sort(key=lambda s: (s.start, s.end))
+        preds = self.relations.predict(text, spans)
+        return to_record(doc_id, text, spans, ((p.head, p.tail, p.label, p.score) for p in preds))

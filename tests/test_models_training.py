@@ -1,0 +1,85 @@
+"""End to end on a tiny corpus the test writes: train (few steps), save, load by path, predict."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from xxgk.corpus import Corpus
+from xxgk.records import AnnotatedDoc, Entity, Relation, text_sha256
+from xxgk.schema import config_path, load_schema
+from xxgk.standoff import check_doc
+
+SENTENCES = [
+    ("2020年在门户网站发布信息{n}条，回复留言8件。",
+     [("2020年", "DATE"), ("门户网站", "CHANNEL"), ("信息", "ITEM"), ("{n}条", "QUANTITY"),
+      ("留言", "ITEM"), ("8件", "QUANTITY")]),
+    ("李明任县政府办公室主任。", [("李明", "PERSON"), ("县政府办公室", "ORG"), ("主任", "POSITION")]),
+]
+RELS = {0: [(3, 2, "COUNT_OF"), (3, 1, "VIA"), (5, 4, "COUNT_OF"), (5, 1, "VIA")],
+        1: [(0, 2, "HOLDS"), (2, 1, "POST_IN")]}
+
+
+def make_doc(doc_id: str, n: int) -> tuple[str, AnnotatedDoc]:
+    text, ents, rels = "", [], []
+    for k, (template, marks) in enumerate(SENTENCES):
+        sentence = template.format(n=n)
+        base, pos, ids = len(text), 0, []
+        for piece, label in marks:
+            piece = piece.format(n=n)
+            start = sentence.index(piece, pos)
+            ids.append(f"e{len(ents) + 1}")
+            ents.append(Entity(ids[-1], base + start, base + start + len(piece), label, piece))
+            pos = start + len(piece)
+        rels += [Relation(ids[h], ids[t], label) for h, t, label in RELS[k]]
+        text += sentence + "\n"
+    return text, AnnotatedDoc(doc_id, text_sha256(text), ents, rels)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory) -> tuple[Path, Corpus, list[AnnotatedDoc]]:
+    from xxgk.models.training import train_model
+
+    root = tmp_path_factory.mktemp("train")
+    (root / "corpus").mkdir()
+    docs = []
+    for i in range(12):
+        text, doc = make_doc(f"d{i:02}", 100 + 7 * i)
+        (root / "corpus" / f"{doc.doc_id}.txt").write_text(text, encoding="utf-8")
+        docs.append(doc)
+    cfg = config_path("ner.cfg").read_text(encoding="utf-8")
+    cfg = cfg.replace("max_steps = 4000", "max_steps = 60").replace("eval_frequency = 200", "eval_frequency = 20")
+    assert "max_steps = 60" in cfg
+    (root / "tiny.cfg").write_text(cfg, encoding="utf-8")
+    corpus = Corpus(root / "corpus")
+    model_dir = train_model(docs[:9], docs[9:], corpus, root / "run", config=root / "tiny.cfg", seed=1)
+    return model_dir, corpus, docs
+
+
+def test_trained_pipeline_loads_and_predicts_valid_records(trained):
+    from xxgk.models.registry import load_model
+
+    model_dir, corpus, docs = trained
+    model = load_model(str(model_dir))
+    preds = list(model.predict((d.doc_id, corpus.text(d.doc_id)) for d in docs[9:]))
+    assert [p.doc_id for p in preds] == [d.doc_id for d in docs[9:]]
+    for pred in preds:
+        assert check_doc(pred, corpus.text(pred.doc_id), load_schema()) == []
+        for e in pred.entities:
+            if e.label == "QUANTITY" and e.norm and "value" in e.norm:
+                assert e.norm["value"] == int(e.text.rstrip("条件"))
+
+
+def test_relations_on_gold_entities_keep_the_entities(trained):
+    from xxgk.models.registry import load_model
+
+    model_dir, corpus, docs = trained
+    model = load_model(str(model_dir))
+    gold = docs[10]
+    out = model.predict_relations(AnnotatedDoc(gold.doc_id, gold.text_sha256, list(gold.entities)),
+                                  corpus.text(gold.doc_id))
+    assert out.entities == gold.entities
+    assert {(r.head, r.tail, r.label) for r in out.relations} == {
+        (r.head, r.tail, r.label) for r in gold.relations
+    }
