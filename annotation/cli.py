@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -24,6 +24,9 @@ from xxgk.annotation.select import STRATEGIES
 from xxgk.annotation.settings import ENV_PASSWORD, ENV_TOKEN, ENV_URL, ENV_USERNAME, load_settings
 from xxgk.corpus import Corpus
 from xxgk.records import AnnotatedDoc
+
+if TYPE_CHECKING:
+    from label_studio_sdk import LabelStudio
 
 console = Console()
 label_app = typer.Typer(help="The Label Studio loop: config, server, push tasks, pull gold, convert.",
@@ -87,11 +90,14 @@ def serve_cmd(
     settings = load_settings().server
     credentials = Credentials(username, password, token)
     where = data_dir or settings.data_dir
+    signal.signal(signal.SIGTERM, _interrupt)  # a supervisor's stop must not orphan the server
     try:
         with console.status(f"starting Label Studio (data in {where}; a fresh one takes about a minute)"):
             server = start_server(settings, credentials, data_dir=data_dir, port=port)
     except ServerError as err:
         raise _fail(str(err)) from None
+    except KeyboardInterrupt:
+        raise _fail("interrupted while starting; the server was stopped") from None
     console.print(f"[green]Label Studio is up[/green] after {server.seconds_to_ready:.1f} s: open "
                   f"[bold]{server.url}[/bold] and sign in as {username}", highlight=False)
     console.print(f"data: {server.data_dir}   log: {server.log}   API: export {ENV_URL}={server.url}",
@@ -100,7 +106,6 @@ def serve_cmd(
         console.print(f"[yellow]warning:[/yellow] the server refuses {ENV_TOKEN}: this data dir was created "
                       "with another token (the first start sets it)")
     console.print("Ctrl-C stops it.")
-    signal.signal(signal.SIGTERM, _interrupt)  # a supervisor's stop must not orphan the server
     try:
         server.process.wait()
     except KeyboardInterrupt:
@@ -114,7 +119,7 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 @contextmanager
-def _session(url: str | None, token: str) -> Iterator[tuple[object, str]]:
+def _session(url: str | None, token: str) -> Iterator[tuple[LabelStudio, str]]:
     """An SDK client for ``url`` (or the configured server); errors become a clean exit."""
     from xxgk.annotation.client import LabelStudioError, connect, talking_to
 
@@ -145,7 +150,10 @@ def _predict(model: str, corpus: Corpus, doc_ids: list[str]) -> tuple[str, dict[
     """Run a registered model (spaCy lives behind this import, never in the Label Studio code)."""
     from xxgk.models.registry import load_model
 
-    loaded = load_model(model)
+    try:
+        loaded = load_model(model)
+    except LookupError as err:
+        raise _fail(str(err)) from None
     with console.status(f"predicting {len(doc_ids)} documents with {loaded.name}"):
         predictions = {d.doc_id: d for d in loaded.predict((i, corpus.text(i)) for i in doc_ids)}
     return loaded.name, predictions

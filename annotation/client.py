@@ -70,7 +70,8 @@ def ensure_project(client: LabelStudio, title: str, config: str) -> tuple[int, b
 
 
 def export_tasks(client: LabelStudio, project_id: int) -> list[dict[str, Any]]:
-    """Every task of the project, with annotations and predictions, in the native JSON export."""
+    """Every task of the project with its annotations, in the native JSON export (predictions
+    appear there as ids only: read them with ``client.predictions.list``)."""
     chunks = client.projects.exports.download_sync(id=project_id, export_type="JSON", download_all_tasks=True)
     return json.loads(b"".join(chunks))
 
@@ -139,5 +140,5 @@ def pull(client: LabelStudio, title: str, corpus: Corpus, *, prefer_newest: bool
     """Gold records from the project's finished annotations (see :func:`convert.gold_from_tasks`)."""
     project_id = find_project(client, title)
     if project_id is None:
-        raise LookupError(f"no Label Studio project titled {title!r}")
+        raise LabelStudioError(f"no Label Studio project titled {title!r}")
     return gold_from_tasks(export_tasks(client, project_id), corpus, prefer_newest=prefer_newest)

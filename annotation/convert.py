@@ -322,12 +322,13 @@ def _doc_from_tasks(doc_id: str, tasks: list[dict[str, Any]], corpus: Corpus, pr
     except CorpusError as err:
         out.issues.append(Issue(doc_id, None, "unknown-doc", str(err)))
         return None
+    sha = text_sha256(text)
     builder = _DocBuilder(doc_id)
     waiting = undecided = False
     for task in sorted(tasks, key=lambda t: t.get("data", {}).get("offset", 0)):
         task_id, data = task.get("id"), task.get("data", {})
         offset, task_text = data.get("offset", 0), data.get(TEXT_KEY, "")
-        if data.get("text_sha256", text_sha256(text)) != text_sha256(text):
+        if data.get("text_sha256", sha) != sha:
             builder.issue(task_id, "hash", "data.text_sha256 is not the hash of the corpus text")
             continue
         if not isinstance(offset, int) or text[offset:offset + len(task_text)] != task_text:
@@ -348,7 +349,7 @@ def _doc_from_tasks(doc_id: str, tasks: list[dict[str, Any]], corpus: Corpus, pr
     if builder.issues or waiting or undecided:
         return None
     extra = next((t["meta"][META_KEY] for t in tasks if META_KEY in (t.get("meta") or {})), {})
-    doc = AnnotatedDoc(doc_id, text_sha256(text), builder.entities, builder.relations, dict(extra))
+    doc = AnnotatedDoc(doc_id, sha, builder.entities, builder.relations, dict(extra))
     problems = check_doc(doc, text, schema)
     out.issues.extend(Issue(doc_id, None, kind, message) for kind, message in problems)
     return None if problems else doc

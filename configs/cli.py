@@ -63,6 +63,9 @@ def stats_cmd(
     gold: GoldArg,
     corpus: CorpusOpt,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    split: Annotated[str | None, typer.Option("--split", help="Only this split (train, dev, test).")] = None,
+    splits: Annotated[Path, typer.Option("--splits", help="splits.json for --split.")] = Path(
+        "annotation/splits.json"),
 ) -> None:
     """Documents, characters, entities and relations per label."""
     corp = Corpus(corpus)
@@ -70,11 +73,17 @@ def stats_cmd(
     if problems:
         console.print(f"[red]{len(problems)} problem(s)[/red]; run `xxgk corpus validate` first")
         raise typer.Exit(1)
+    if split is not None:
+        from xxgk.annotation.splits import read_splits
+
+        keep = set(read_splits(splits)[split])
+        docs = [d for d in docs if d.doc_id in keep]
     stats = corpus_stats(docs, corp)
     if as_json:
         typer.echo(json.dumps(stats, ensure_ascii=False, indent=2))
         return
-    table = Table(title=f"{gold}: {stats['docs']} docs, {stats['chars']} chars")
+    scope = f" ({split})" if split else ""
+    table = Table(title=f"{gold}{scope}: {stats['docs']} docs, {stats['chars']} chars")
     table.add_column("kind")
     table.add_column("label")
     table.add_column("count", justify="right")

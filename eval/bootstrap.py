@@ -8,6 +8,7 @@ intervals. Two systems scored on the same documents are compared with the same w
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,9 +28,11 @@ def resampled_totals(per_doc: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 
 def interval(samples: np.ndarray, level: float) -> np.ndarray:
-    """Percentile interval over axis 0: ``(2, *samples.shape[1:])`` (low, high)."""
+    """Percentile interval over axis 0, ignoring NaN (undefined) resamples: ``(2, *shape[1:])``."""
     tail = (1.0 - level) / 2.0 * 100.0
-    return np.percentile(samples, [tail, 100.0 - tail], axis=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slice → NaN interval
+        return np.nanpercentile(samples, [tail, 100.0 - tail], axis=0)
 
 
 @dataclass(frozen=True)

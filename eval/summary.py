@@ -37,13 +37,21 @@ def figure(counts: np.ndarray, ci: np.ndarray | None = None) -> dict[str, Any]:
     out["possible"], out["actual"] = int(possible(counts)), int(actual(counts))
     out.update({m: _num(v) for m, v in zip(METRICS, prf(counts), strict=True)})
     if ci is not None:
-        out["ci"] = {m: [_num(ci[0, i]), _num(ci[1, i])] for i, m in enumerate(METRICS)}
+        out["ci"] = {m: [_num(ci[0, i]), _num(ci[1, i])] if not np.isnan(ci[:, i]).any() else None
+                     for i, m in enumerate(METRICS)}
     return out
 
 
 def bootstrap_prf(tally: Tally, weights: np.ndarray) -> np.ndarray:
-    """Resampled precision, recall, F1: ``(resamples, variants, scopes, METRICS)``."""
-    return np.stack(prf(resampled_totals(tally.counts, weights)), axis=-1)
+    """Resampled precision, recall, F1: ``(resamples, variants, scopes, METRICS)``.
+
+    A resample that drew no document with the label (nothing in gold, nothing predicted) has no
+    F1 at all, not an F1 of 0: it is NaN and left out of the interval.
+    """
+    totals = resampled_totals(tally.counts, weights)
+    out = np.stack(prf(totals), axis=-1)
+    out[(possible(totals) + actual(totals)) == 0] = np.nan
+    return out
 
 
 def summarise_tally(tally: Tally, weights: np.ndarray, level: float) -> dict[str, Any]:

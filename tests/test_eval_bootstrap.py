@@ -95,3 +95,12 @@ def test_compare_deltas_and_documents(files: GoldSpec) -> None:
     assert "d4" not in [d["doc_id"] for d in result["documents"][perfect]]  # no change, not listed
     with pytest.raises(EvalInputError, match="same name"):
         run_compare([str(folder / "some.jsonl")] * 2, files, config(), load_model=lambda name: None)
+
+
+def test_resamples_without_the_label_are_left_out_of_its_interval(files: GoldSpec) -> None:
+    """PERSON occurs in one document only and is always right: its F1 interval is [1, 1], not
+    [0, 1] (a resample that drew no document with a PERSON has no PERSON F1, not an F1 of 0)."""
+    gold = files.gold
+    result = run_eval(files, config(), pred=gold)
+    person = result["entities"]["strict"]["labels"]["PERSON"]
+    assert person["f1"] == 1.0 and person["ci"]["f1"] == [1.0, 1.0]

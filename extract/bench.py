@@ -1,0 +1,147 @@
+"""``xxgk bench``: how fast ``xxgk extract`` runs, and in how much memory, per model and workers.
+
+Each measurement is a whole extract run (walk, read, model, parts, consolidation) in a fresh
+process, so that every run pays the same start-up (worker processes, model loading) and its
+memory is its own: the peak RSS is the largest sum, over samples, of that process and all its
+children. The time of a setting is the best of ``repeat`` runs (noise only ever slows a run
+down); the time to train a shipped model is read from its ``meta.json`` (``xxgk.train_seconds``).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from xxgk.extract.settings import load_settings
+
+NEWEST = "NEWEST"
+
+
+def default_corpus() -> Path:
+    """``[bench] corpus`` when that folder exists, else the bundled examples."""
+    configured = Path(load_settings()["bench"]["corpus"])
+    return configured if configured.is_dir() else Path(str(resources.files("xxgk.extract") / "examples"))
+
+
+@dataclass(frozen=True)
+class BenchRow:
+    model: str
+    workers: int
+    docs: int
+    chars: int
+    seconds: float  # best of the repeats, start-up included
+    docs_per_s: float
+    chars_per_s: float
+    peak_rss_mb: float
+    train_seconds: float | None  # None: not a trained model, or not recorded
+
+
+@dataclass
+class BenchReport:
+    corpus: str
+    repeat: int
+    rows: list[BenchRow] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def model_choices(names: list[str]) -> tuple[list[tuple[str, float | None]], list[str]]:
+    """``(model, train_seconds)`` for each name (``NEWEST``: the newest shipped model), and a
+    note for each name that cannot be benchmarked."""
+    from xxgk.models.registry import RULES, shipped_models
+
+    shipped = {m.name: m for m in shipped_models()}
+    chosen, skipped = [], []
+    for name in names:
+        if name == NEWEST:
+            if not shipped:
+                skipped.append(f"{NEWEST}: no shipped model in models/ (train one with `xxgk train --ship`)")
+                continue
+            name = list(shipped)[-1]
+        if name == RULES:
+            chosen.append((name, None))
+        elif name in shipped:
+            chosen.append((name, shipped[name].meta.get("xxgk", {}).get("train_seconds")))
+        else:
+            skipped.append(f"{name}: not rules-v1 nor a shipped model ({', '.join(shipped) or 'none shipped'})")
+    return chosen, skipped
+
+
+def _extract_in_child(conn: Any, corpus: str, model: str, workers: int) -> None:
+    """Body of the measured process: one extract run into a scratch folder; sends the figures."""
+    from xxgk.extract.runner import RunOptions, run_extract
+
+    with tempfile.TemporaryDirectory(prefix="xxgk-bench-") as out:
+        started = time.perf_counter()
+        result = run_extract([corpus], Path(out) / "run", RunOptions(model=model, workers=workers))
+        conn.send((time.perf_counter() - started, result.summary.documents, result.summary.chars))
+
+
+def _tree_rss(process: psutil.Process) -> int:
+    total = 0
+    for p in [process, *process.children(recursive=True)]:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:  # a worker exiting between the listing and the reading
+            continue
+    return total
+
+
+def measure(corpus: Path, model: str, workers: int) -> tuple[float, int, int, int]:
+    """``(seconds, docs, chars, peak_rss_bytes)`` of one extract run in a fresh process."""
+    ctx = multiprocessing.get_context("spawn")
+    receive, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_extract_in_child, args=(send, str(corpus), model, workers))
+    child.start()
+    send.close()
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        process = psutil.Process(child.pid)
+        while not stop.is_set():
+            try:
+                peak = max(peak, _tree_rss(process))
+            except psutil.Error:
+                return
+            stop.wait(load_settings()["bench"]["rss_interval"])
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        seconds, docs, chars = receive.recv()
+    except EOFError as err:
+        raise RuntimeError(f"the benchmark run of {model} with {workers} worker(s) failed "
+                           f"(exit code {child.exitcode}); run `xxgk extract` on {corpus} to see why") from err
+    finally:
+        stop.set()
+        sampler.join()
+        child.join()
+    return seconds, docs, chars, peak
+
+
+def bench(corpus: Path, models: list[str], workers: list[int], repeat: int = 1) -> BenchReport:
+    """One row per (model, workers): speed of the best of ``repeat`` runs, the largest peak RSS."""
+    chosen, skipped = model_choices(models)
+    report = BenchReport(str(corpus), repeat, skipped=skipped)
+    for model, train_seconds in chosen:
+        for n in workers:
+            runs = [measure(corpus, model, n) for _ in range(repeat)]
+            seconds, docs, chars, _ = min(runs)
+            report.rows.append(BenchRow(
+                model=model, workers=n, docs=docs, chars=chars, seconds=round(seconds, 3),
+                docs_per_s=round(docs / seconds, 1), chars_per_s=round(chars / seconds),
+                peak_rss_mb=round(max(r[3] for r in runs) / 2**20, 1), train_seconds=train_seconds,
+            ))
+    return report
