@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
+import time
 from functools import cache
 from typing import Any
 
@@ -40,9 +42,19 @@ def worker_model(model: str) -> Any:
 
 
 def init_worker(model: str) -> None:
-    """Initializer of a local worker process: one BLAS/OpenMP thread, the model loaded once."""
+    """Initializer of a local worker process: one BLAS/OpenMP thread, the model loaded once,
+    and an exit when the parent is gone."""
     os.environ["OMP_NUM_THREADS"] = "1"
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     worker_model(model)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A pool worker waiting for work never notices that its parent was killed (SIGKILL): it
+    would wait forever, holding a model in memory. Once re-parented, it exits."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
 
 
 def process_batch(sources: list[Source], model: str) -> list[Outcome]:

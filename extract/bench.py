@@ -55,9 +55,9 @@ class BenchReport:
         return asdict(self)
 
 
-def model_choices(names: list[str]) -> tuple[list[tuple[str, float | None]], list[str]]:
-    """``(model, train_seconds)`` for each name (``NEWEST``: the newest shipped model), and a
-    note for each name that cannot be benchmarked."""
+def model_choices(names: list[str]) -> tuple[list[tuple[str, str, float | None]], list[str]]:
+    """``(name, model to load, train_seconds)`` for each name (``NEWEST``: the newest shipped
+    model), and a note for each name that cannot be benchmarked."""
     from xxgk.models.registry import RULES, shipped_models
 
     shipped = {m.name: m for m in shipped_models()}
@@ -69,9 +69,10 @@ def model_choices(names: list[str]) -> tuple[list[tuple[str, float | None]], lis
                 continue
             name = list(shipped)[-1]
         if name == RULES:
-            chosen.append((name, None))
+            chosen.append((name, name, None))
         elif name in shipped:
-            chosen.append((name, shipped[name].meta.get("xxgk", {}).get("train_seconds")))
+            model = shipped[name]
+            chosen.append((name, str(model.path), model.meta.get("xxgk", {}).get("train_seconds")))
         else:
             skipped.append(f"{name}: not rules-v1 nor a shipped model ({', '.join(shipped) or 'none shipped'})")
     return chosen, skipped
@@ -120,14 +121,17 @@ def measure(corpus: Path, model: str, workers: int) -> tuple[float, int, int, in
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     try:
-        seconds, docs, chars = receive.recv()
-    except EOFError as err:
-        raise RuntimeError(f"the benchmark run of {model} with {workers} worker(s) failed "
-                           f"(exit code {child.exitcode}); run `xxgk extract` on {corpus} to see why") from err
+        figures = receive.recv()
+    except EOFError:  # the run failed: its traceback is on stderr
+        figures = None
     finally:
         stop.set()
         sampler.join()
         child.join()
+    if figures is None:
+        raise RuntimeError(f"the benchmark run of {model} with {workers} worker(s) failed "
+                           f"(exit code {child.exitcode}); run `xxgk extract` on {corpus} to see why")
+    seconds, docs, chars = figures
     return seconds, docs, chars, peak
 
 
@@ -135,12 +139,12 @@ def bench(corpus: Path, models: list[str], workers: list[int], repeat: int = 1) 
     """One row per (model, workers): speed of the best of ``repeat`` runs, the largest peak RSS."""
     chosen, skipped = model_choices(models)
     report = BenchReport(str(corpus), repeat, skipped=skipped)
-    for model, train_seconds in chosen:
+    for name, model, train_seconds in chosen:
         for n in workers:
             runs = [measure(corpus, model, n) for _ in range(repeat)]
             seconds, docs, chars, _ = min(runs)
             report.rows.append(BenchRow(
-                model=model, workers=n, docs=docs, chars=chars, seconds=round(seconds, 3),
+                model=name, workers=n, docs=docs, chars=chars, seconds=round(seconds, 3),
                 docs_per_s=round(docs / seconds, 1), chars_per_s=round(chars / seconds),
                 peak_rss_mb=round(max(r[3] for r in runs) / 2**20, 1), train_seconds=train_seconds,
             ))

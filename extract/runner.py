@@ -28,7 +28,7 @@ from xxgk.extract.engine_local import EngineError, MapFn, local_engine
 from xxgk.extract.parts import Entry, PartStore, RunStateError
 from xxgk.extract.settings import load_settings
 from xxgk.extract.sources import Source, iter_sources
-from xxgk.extract.writers import Summary, check_format, consolidate
+from xxgk.extract.writers import FILE_OF_KIND, Summary, check_format, consolidate
 
 ENGINES = ("local", "dask")
 
@@ -75,8 +75,8 @@ class Progress:
 
     def add(self, entries: Iterable[Entry]) -> None:
         for entry in entries:
-            kind = {"document": "documents", "error": "errors", "duplicate": "duplicates"}[entry.kind]
-            setattr(self, kind, getattr(self, kind) + 1)
+            counter = FILE_OF_KIND[entry.kind]
+            setattr(self, counter, getattr(self, counter) + 1)
             self.chars += entry.record.get("chars", 0)
 
 

@@ -33,6 +33,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 FORMATS = ("jsonl", "parquet", "both")
+# The three kinds of outcome and the files (and Summary counts) they go to.
+FILE_OF_KIND = {"document": "documents", "error": "errors", "duplicate": "duplicates"}
 
 
 def check_format(fmt: str) -> None:
@@ -167,8 +169,8 @@ def consolidate(
             summary.files.append(name)
             return stack.enter_context(atomic_path(out / name))
 
-        jsonl = {kind: open_file(f"{kind}.jsonl").open("w", encoding="utf-8")
-                 for kind in ("documents", "errors", "duplicates") if kind != "documents" or fmt != "parquet"}
+        jsonl = {name: open_file(f"{name}.jsonl").open("w", encoding="utf-8")
+                 for name in FILE_OF_KIND.values() if name != "documents" or fmt != "parquet"}
         for fh in jsonl.values():
             stack.callback(fh.close)
         tables: dict[str, ParquetSink] = {}
@@ -178,7 +180,7 @@ def consolidate(
             for sink in tables.values():
                 stack.callback(sink.close)
         for kind, record in outcomes:
-            plural = {"document": "documents", "error": "errors", "duplicate": "duplicates"}[kind]
+            plural = FILE_OF_KIND[kind]
             if plural in jsonl:
                 jsonl[plural].write(json_line(record))
             if kind == "document":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 from sklearn.feature_extraction import DictVectorizer
@@ -37,6 +38,13 @@ class PredictedRelation:
     score: float
 
 
+@cache
+def _rules():
+    from xxgk.models.rules import RulesModel
+
+    return RulesModel()
+
+
 class RelationClassifier:
     """Logistic regression over hashed-free sparse features; threshold and decoding from settings."""
 
@@ -45,10 +53,20 @@ class RelationClassifier:
         self.threshold = self.settings.classifier["threshold"] if threshold is None else threshold
         self.pipeline: Pipeline | None = None
 
+    def candidates(self, text: str, spans: list[Span]) -> list[Candidate]:
+        """Candidates with their features; with ``rule_votes`` on, each also says whether the
+        rules baseline links that pair (stacking, as the NER does with the rules' entity tags)."""
+        cands = candidates(text, spans, settings=self.settings)
+        if self.settings.classifier.get("rule_votes") and cands:
+            votes = set(_rules().relations(text, spans))
+            for cand in cands:
+                cand.features[f"{cand.label}|rules={(cand.head, cand.tail, cand.label) in votes}"] = 1.0
+        return cands
+
     def fit(self, examples: Iterable[RelationExample]) -> RelationClassifier:
         feats, ys = [], []
         for ex in examples:
-            for cand in candidates(ex.text, ex.spans, settings=self.settings):
+            for cand in self.candidates(ex.text, ex.spans):
                 feats.append(cand.features)
                 ys.append((cand.head, cand.tail, cand.label) in ex.gold)
         if len(set(ys)) < 2:
@@ -65,7 +83,7 @@ class RelationClassifier:
     def score(self, text: str, spans: list[Span]) -> list[tuple[Candidate, float]]:
         if self.pipeline is None:
             raise RuntimeError("relation classifier is not fitted")
-        cands = candidates(text, spans, settings=self.settings)
+        cands = self.candidates(text, spans)
         if not cands:
             return []
         probs = self.pipeline.predict_proba([c.features for c in cands])[:, 1]

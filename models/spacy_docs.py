@@ -12,9 +12,11 @@ from spacy.tokens import Doc, DocBin
 from xxgk.corpus import Corpus
 from xxgk.records import AnnotatedDoc
 
+UNITS = ("document", "paragraph")
+
 
 def paragraphs(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of each non-blank line: the unit NER trains and predicts on."""
+    """(start, end) of each non-blank line."""
     start = 0
     for line in text.split("\n"):
         end = start + len(line)
@@ -23,10 +25,26 @@ def paragraphs(text: str) -> Iterator[tuple[int, int]]:
         start = end + 1
 
 
+def units(text: str, unit: str) -> Iterator[tuple[int, int]]:
+    """The pieces NER trains and predicts on: the whole document, or each paragraph.
+
+    A whole document lets context reach across lines (the improvement section's heading, the
+    lead-in of a list), which COMMITMENT needs; the ``[xxgk] unit`` of the config decides.
+    """
+    if unit == "document":
+        if text.strip():
+            yield 0, len(text)
+    elif unit == "paragraph":
+        yield from paragraphs(text)
+    else:
+        raise ValueError(f"unit must be one of {UNITS}, not {unit!r}")
+
+
 def training_docs(
-    nlp: Language, doc: AnnotatedDoc, text: str, *, misaligned: str = "error", dropped: Counter | None = None
+    nlp: Language, doc: AnnotatedDoc, text: str, *, unit: str = "document", misaligned: str = "error",
+    dropped: Counter | None = None,
 ) -> Iterator[Doc]:
-    """One spaCy Doc per paragraph, with the gold entities that fall inside it.
+    """One spaCy Doc per unit (see :func:`units`), with the gold entities that fall inside it.
 
     A gold entity whose boundaries are not token boundaries raises (``misaligned="error"``) or,
     with ``misaligned="skip"``, is left out and its tokens are marked missing (neither entity nor
@@ -35,7 +53,7 @@ def training_docs(
     if misaligned not in ("error", "skip"):
         raise ValueError(f"misaligned must be 'error' or 'skip', not {misaligned!r}")
     ents = sorted(doc.entities, key=lambda e: e.start)
-    for start, end in paragraphs(text):
+    for start, end in units(text, unit):
         sdoc = nlp.make_doc(text[start:end])
         spans, skipped = [], []
         for e in ents:
@@ -50,7 +68,7 @@ def training_docs(
                     continue
                 spans.append(span)
             elif e.start < end and e.end > start:
-                raise ValueError(f"{doc.doc_id}: entity {e.id} crosses a line break")
+                raise ValueError(f"{doc.doc_id}: entity {e.id} crosses a {unit} boundary")
         if skipped:
             kept = {i for s in spans for i in range(s.start, s.end)}
             unknown = sorted({i for s in skipped if s is not None for i in range(s.start, s.end)} - kept)
@@ -62,12 +80,13 @@ def training_docs(
 
 def write_docbin(
     nlp: Language, docs: Iterable[AnnotatedDoc], corpus: Corpus, path: Path, *,
-    misaligned: str = "error", dropped: Counter | None = None,
+    unit: str = "document", misaligned: str = "error", dropped: Counter | None = None,
 ) -> int:
-    """Write a DocBin of paragraph Docs; return how many Docs it holds (see ``training_docs``)."""
+    """Write a DocBin of one Doc per unit; return how many Docs it holds (see ``training_docs``)."""
     bin_ = DocBin(store_user_data=False)
     for doc in docs:
-        for sdoc in training_docs(nlp, doc, corpus.text(doc.doc_id), misaligned=misaligned, dropped=dropped):
+        text = corpus.text(doc.doc_id)
+        for sdoc in training_docs(nlp, doc, text, unit=unit, misaligned=misaligned, dropped=dropped):
             bin_.add(sdoc)
     path.parent.mkdir(parents=True, exist_ok=True)
     bin_.to_disk(path)

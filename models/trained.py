@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,8 @@ import spacy
 from xxgk.extract.sections import prose_regions
 from xxgk.models.normalize import normalize
 from xxgk.models.relation_features import Span
+from xxgk.models.spacy_docs import units
+from xxgk.models.training import training_unit
 from xxgk.records import AnnotatedDoc, Entity, Relation, text_sha256
 
 Regions = Callable[[str], Iterable[tuple[int, int]]]
@@ -28,10 +31,17 @@ def to_record(doc_id: str, text: str, spans: list[Span], relations: Iterable[tup
     return AnnotatedDoc(doc_id, text_sha256(text), entities, rels)
 
 
+def _inside(start: int, end: int, regions: list[tuple[int, int]]) -> bool:
+    """True when [start, end) lies within one of the sorted, non-overlapping regions."""
+    i = bisect.bisect_right(regions, (start, float("inf"))) - 1
+    return i >= 0 and regions[i][0] <= start and end <= regions[i][1]
+
+
 class TrainedModel:
-    """``predict`` runs NER on the paragraphs that ``regions`` selects (by default every prose line:
-    the statistical tables are the table reader's) and the relation classifier over the whole
-    document, so relations may cross lines (DUE)."""
+    """``predict`` runs NER on the units the pipeline was trained on (whole documents or paragraphs,
+    ``[xxgk] unit`` of its config), keeps the entities inside the ``regions`` (by default every
+    prose line: the statistical tables are the table reader's), and runs the relation classifier
+    over the whole document, so relations may cross lines (DUE)."""
 
     supports_gold_entities = True
 
@@ -43,13 +53,15 @@ class TrainedModel:
         self.regions = regions or prose_regions
         self.batch_size = batch_size
         self.relations = self.nlp.get_pipe("xxgk_relations").classifier
+        self.unit = training_unit(self.nlp.config)
 
     def _ner_pipes(self) -> list[str]:
         return [name for name in self.nlp.pipe_names if name != "xxgk_relations"]
 
     def predict(self, items: Iterable[tuple[str, str]]) -> Iterator[AnnotatedDoc]:
         for doc_id, text in items:
-            pieces = [(s, e) for s, e in self.regions(text) if e > s]
+            pieces = list(units(text, self.unit))
+            allowed = sorted((s, e) for s, e in self.regions(text) if e > s)
             spans: list[Span] = []
             with self.nlp.select_pipes(enable=self._ner_pipes()):
                 for (start, _), sdoc in zip(
@@ -59,6 +71,7 @@ class TrainedModel:
                     spans.extend(
                         Span(start + ent.start_char, start + ent.end_char, ent.label_, ent.text)
                         for ent in sdoc.ents
+                        if _inside(start + ent.start_char, start + ent.end_char, allowed)
                     )
             yield self._with_relations(doc_id, text, spans)
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import spacy
 from spacy.cli.train import train as spacy_train
+from spacy.util import load_config
+from thinc.api import Config
 
 from xxgk.corpus import Corpus
 from xxgk.models.relation_classifier import RelationClassifier, RelationExample
@@ -20,6 +22,11 @@ from xxgk.records import AnnotatedDoc
 from xxgk.schema import config_path
 
 log = logging.getLogger(__name__)
+
+
+def training_unit(config: Config) -> str:
+    """The ``[xxgk] unit`` of a pipeline config: what NER trains and predicts on."""
+    return config.get("xxgk", {}).get("unit", "paragraph")
 
 
 def relation_example(doc: AnnotatedDoc, text: str) -> RelationExample:
@@ -54,11 +61,12 @@ def train_model(
     """Train NER + relations; return the directory of the assembled pipeline (``output_dir/model``)."""
     output_dir = Path(output_dir)
     config = Path(config) if config else config_path("ner.cfg")
+    unit = training_unit(load_config(config))
     nlp = spacy.blank("zh")
     data = output_dir / "data"
-    n_train = write_docbin(nlp, train_docs, corpus, data / "train.spacy")
-    n_dev = write_docbin(nlp, dev_docs, corpus, data / "dev.spacy")
-    log.info("training NER on %d paragraphs (dev %d)", n_train, n_dev)
+    n_train = write_docbin(nlp, train_docs, corpus, data / "train.spacy", unit=unit)
+    n_dev = write_docbin(nlp, dev_docs, corpus, data / "dev.spacy", unit=unit)
+    log.info("training NER on %d %ss (dev %d)", n_train, unit, n_dev)
     ner_dir = output_dir / "ner"
     spacy_train(
         config,

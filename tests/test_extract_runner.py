@@ -13,6 +13,7 @@ import time
 import zipfile
 from pathlib import Path
 
+import psutil
 import pyarrow.parquet as pq
 import pytest
 
@@ -207,7 +208,8 @@ def test_resuming_a_finished_run_rewrites_the_same_files(inputs: Path, tmp_path:
 
 
 def test_sigkill_then_resume_gives_the_same_bytes(tmp_path: Path) -> None:
-    """A real kill: the CLI in a subprocess, SIGKILLed once it has committed a part."""
+    """A real kill: the CLI with two workers in a subprocess, SIGKILLed once it has committed a
+    part; its workers exit by themselves; a resume in one process gives the same bytes."""
     inputs = tmp_path / "in"
     inputs.mkdir()
     for i in range(150):
@@ -215,17 +217,23 @@ def test_sigkill_then_resume_gives_the_same_bytes(tmp_path: Path) -> None:
     command = [sys.executable, "-c", "from xxgk.cli import app; app()", "extract", str(inputs),
                "--model", RULES, "--batch-size", "1", "--format", "jsonl"]
     out = tmp_path / "out"
-    proc = subprocess.Popen([*command, "-o", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen([*command, "-o", str(out), "--workers", "2"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
     manifest = out / "parts" / "manifest.jsonl"
+    children: list[psutil.Process] = []
     deadline = time.monotonic() + 60
     while proc.poll() is None and time.monotonic() < deadline:
         if manifest.exists() and manifest.stat().st_size:
-            os.killpg(proc.pid, signal.SIGKILL)
+            children = psutil.Process(proc.pid).children(recursive=True)
+            os.kill(proc.pid, signal.SIGKILL)
             break
         time.sleep(0.002)
     proc.wait(timeout=60)
     assert proc.returncode == -signal.SIGKILL, "the run finished before it could be killed"
+    _, alive = psutil.wait_procs(children, timeout=15)
+    for child in alive:  # clean up before failing
+        child.kill()
+    assert not alive, "worker processes outlived their killed parent"
     assert not (out / "documents.jsonl").exists()
     resumed = subprocess.run([*command, "-o", str(out), "--resume"], capture_output=True, text=True, timeout=120)
     assert resumed.returncode == 0, resumed.stderr
