@@ -236,7 +236,7 @@ def compare_blocks(result: Result, *, console_rows: int, plots: bool) -> list[Bl
         blocks += [Heading(f"{name} vs {base}: F1 deltas (paired bootstrap)"), _delta_table(shown)]
         if plots:
             values = ([d["delta"] for d in shown], [d["ci"][0] for d in shown], [d["ci"][1] for d in shown])
-            picture = draw.delta_plot([_delta_name(d) for d in shown], values, f"system {k + 1} vs baseline")
+            picture = draw.delta_plot([_delta_name(d) for d in shown], values, f"{name} vs {base}")
             blocks.append(Image(f"deltas_{k}", picture, f"F1 deltas of {name} vs {base}, 95% intervals."))
         docs = result["documents"][name]
         blocks.append(Heading(f"Documents where {name} differs most from {base}"))

@@ -24,6 +24,7 @@ from xxgk.extract.document import Document, ReadError
 from xxgk.extract.facts import quantity_facts
 from xxgk.extract.read import read_source
 from xxgk.extract.sources import Source
+from xxgk.extract.tables import read_tables
 
 # An outcome: ("document", record) | ("error", {"path", "stage", "reason"}).
 Outcome = tuple[str, dict[str, Any]]
@@ -102,5 +103,6 @@ def document_record(doc: Document, model: Any, sha256: str) -> dict[str, Any]:
         "entities": [e.to_dict() for e in annotated.entities],
         "relations": [r.to_dict() for r in annotated.relations],
         "facts": quantity_facts(doc.text, annotated, meta["year"]),
+        "tables": read_tables(doc.text, doc.blocks).to_dict(),
         "model": model.name,
     }

@@ -17,6 +17,8 @@ from rich.progress import Progress, ProgressColumn, SpinnerColumn, Task, TextCol
 from rich.table import Table
 from rich.text import Text
 
+from xxgk.extract.table_cli import tables_cmd
+
 if TYPE_CHECKING:
     from xxgk.extract.bench import BenchReport
     from xxgk.extract.runner import RunResult
@@ -179,5 +181,6 @@ def _print_bench(report: BenchReport) -> None:
 
 
 def register(app: typer.Typer) -> None:
+    app.command("tables")(tables_cmd)
     app.command("extract")(extract_cmd)
     app.command("bench")(bench_cmd)

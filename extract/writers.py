@@ -8,11 +8,12 @@ complete, so a reader never sees half a file.
 
 | file | rows |
 |---|---|
-| ``documents.jsonl`` | one JSON object per document (metadata, sections, entities, relations, facts) |
+| ``documents.jsonl`` | one JSON object per document (metadata, sections, entities, relations, facts, tables) |
 | ``errors.jsonl`` / ``duplicates.jsonl`` | every input that failed (path, stage, reason) / every copy skipped |
 | ``documents.parquet`` | one row per document (metadata, counts, sections) |
 | ``entities.parquet`` / ``relations.parquet`` | one row per entity / relation, with its ``doc_id`` |
 | ``facts.parquet`` | one row per QUANTITY (see :mod:`xxgk.extract.facts`) with doc_id, agency, year |
+| ``tables.parquet`` | one row per official cell of the statistical tables (see :mod:`xxgk.extract.tables`) |
 | ``errors.parquet`` / ``duplicates.parquet`` | as the JSONL files |
 | ``summary.json`` | counts per label and a few facts rows |
 """
@@ -31,6 +32,8 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from xxgk.extract.tables import to_rows
 
 FORMATS = ("jsonl", "parquet", "both")
 # The three kinds of outcome and the files (and Summary counts) they go to.
@@ -82,6 +85,11 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("approx", _str), ("kind", _str), ("norm_error", _str), ("item", _str), ("channels", pa.list_(_str)),
         ("date", _str), ("date_text", _str), ("date_from", _str),
     ]),
+    "tables": pa.schema([
+        ("doc_id", _str), ("agency", _str), ("year", _int), ("format", _str), ("table", _str), ("section", _str),
+        ("row", _str), ("column", _str), ("value", _float), ("unit", _str), ("text", _str), ("start", _int),
+        ("end", _int), ("reason", _str),
+    ]),
     "errors": pa.schema([("path", _str), ("stage", _str), ("reason", _str)]),
     "duplicates": pa.schema([("doc_id", _str), ("duplicate_of", _str), ("sha256", _str)]),
 }
@@ -92,7 +100,8 @@ def _norm_json(entity: dict[str, Any]) -> str | None:
 
 
 def document_tables(record: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    """A document's JSON record as rows of the documents, entities, relations and facts tables."""
+    """A document's JSON record as rows of the documents, entities, relations, facts and tables
+    tables."""
     doc_id, entities = record["doc_id"], record["entities"]
     by_id = {e["id"]: e for e in entities}
     doc_row = {name: record.get(name) for name in SCHEMAS["documents"].names}
@@ -109,6 +118,8 @@ def document_tables(record: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         "relations": relations,
         "facts": [{**f, "doc_id": doc_id, "agency": record["agency"], "year": record["year"]}
                   for f in record["facts"]],
+        "tables": [{**row, "doc_id": doc_id, "agency": record["agency"], "year": record["year"]}
+                   for row in to_rows(record["tables"])],
     }
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from functools import cache, lru_cache
 
 import numpy as np
+from spacy.attrs import IDX
 from spacy.ml.models.tok2vec import MultiHashEmbed
 from spacy.tokens import Doc
 from spacy.util import registry
@@ -36,22 +37,26 @@ def n_tags() -> int:
     return 1 + 2 * len(load_schema().entity_labels)
 
 
-@lru_cache(maxsize=8192)
-def char_tags(text: str) -> tuple[int, ...]:
-    """One tag id per character of ``text`` from the rules' entities."""
+# Training sees each document once per epoch: cache the tags of recent texts (one byte per
+# character, so the cache stays a few MB; batch extraction streams and rarely hits it).
+@lru_cache(maxsize=1024)
+def char_tags(text: str) -> np.ndarray:
+    """One tag id per character of ``text`` from the rules' entities (read-only array)."""
     index = {label: i for i, label in enumerate(load_schema().entity_labels)}
-    tags = [0] * len(text)
+    tags = np.zeros(len(text), dtype="uint8")
     for span in _rules().entities(text):
         base = 1 + 2 * index[span.label]
         tags[span.start] = base
-        for k in range(span.start + 1, span.end):
-            tags[k] = base + 1
-    return tuple(tags)
+        tags[span.start + 1 : span.end] = base + 1
+    tags.flags.writeable = False
+    return tags
 
 
 def _doc_tags(doc: Doc) -> np.ndarray:
-    chars = char_tags(doc.text)
-    return np.asarray([chars[token.idx] for token in doc], dtype="uint64")
+    """The tag of each token's first character."""
+    if not len(doc):
+        return np.zeros(0, dtype="uint64")
+    return char_tags(doc.text)[doc.to_array([IDX]).ravel()].astype("uint64")
 
 
 def rule_tags() -> Model[list[Doc], list[Ints1d]]:

@@ -92,7 +92,7 @@ def test_one_and_two_workers_give_identical_files(inputs: Path, tmp_path: Path,
     assert final_files(out) == reference
     assert result.summary.documents == 9 and result.model == RULES
     assert {"documents.jsonl", "errors.jsonl", "duplicates.jsonl", "summary.json", "documents.parquet",
-            "entities.parquet", "relations.parquet", "facts.parquet", "errors.parquet",
+            "entities.parquet", "relations.parquet", "facts.parquet", "tables.parquet", "errors.parquet",
             "duplicates.parquet"} == set(reference)
 
 

@@ -19,7 +19,7 @@ def test_char_tags_mark_rule_entities_with_begin_and_inside():
     labels = load_schema().entity_labels
     date = 1 + 2 * labels.index("DATE")
     assert len(tags) == len(TEXT)
-    assert tags[:5] == (date, date + 1, date + 1, date + 1, date + 1)  # 2020年
+    assert tags[:5].tolist() == [date, date + 1, date + 1, date + 1, date + 1]  # 2020年
     assert tags[TEXT.index("。")] == 0
     assert max(tags) < n_tags()
 

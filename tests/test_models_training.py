@@ -83,3 +83,21 @@ def test_relations_on_gold_entities_keep_the_entities(trained):
     assert {(r.head, r.tail, r.label) for r in out.relations} == {
         (r.head, r.tail, r.label) for r in gold.relations
     }
+
+
+def test_training_is_deterministic_for_a_seed(trained, tmp_path):
+    """The same data, config and seed give the same weights (NER and relation classifier)."""
+    import spacy
+
+    from xxgk.models.training import train_model
+
+    model_dir, corpus, docs = trained
+    again = train_model(docs[:9], docs[9:], corpus, tmp_path / "again", config=model_dir.parents[1] / "tiny.cfg",
+                        seed=1)
+    first, second = spacy.load(model_dir), spacy.load(again)
+    for name in ("tok2vec", "ner"):
+        assert first.get_pipe(name).to_bytes() == second.get_pipe(name).to_bytes(), name
+    rel1 = first.get_pipe("xxgk_relations").classifier
+    rel2 = second.get_pipe("xxgk_relations").classifier
+    assert rel1.threshold == rel2.threshold
+    assert (rel1.pipeline["lr"].coef_ == rel2.pipeline["lr"].coef_).all()
