@@ -13,45 +13,41 @@ console = Console()
 models_app = typer.Typer(help="Shipped model versions.", no_args_is_help=True)
 
 
+GoldOpt = Annotated[Path, typer.Option("--gold", help="Gold JSONL file or folder.")]
+CorpusOpt = Annotated[Path, typer.Option("--corpus", help="Folder of DOC_ID.txt files.")]
+SplitsOpt = Annotated[Path, typer.Option("--splits", help="splits.json (train/dev/test doc ids).")]
+SyntheticOpt = Annotated[Path | None, typer.Option("--synthetic", help="Marked synthetic gold, train only.")]
+SyntheticCorpusOpt = Annotated[Path, typer.Option("--synthetic-corpus", help="Texts of the synthetic gold.")]
+GOLD, CORPUS, SPLITS = Path("annotation/gold"), Path("../shared/corpus"), Path("annotation/splits.json")
+SYNTHETIC, SYNTHETIC_CORPUS = Path("annotation/synthetic/synthetic-v1.jsonl"), Path("annotation/synthetic/corpus")
+
+
 def train_cmd(
-    gold: Annotated[Path, typer.Option("--gold", help="Gold JSONL file or folder.")] = Path("annotation/gold"),
-    corpus: Annotated[Path, typer.Option("--corpus", help="Folder of DOC_ID.txt files.")] = Path("../shared/corpus"),
-    splits: Annotated[Path, typer.Option("--splits", help="splits.json (train/dev/test doc ids).")] = Path(
-        "annotation/splits.json"),
-    synthetic: Annotated[Path | None, typer.Option(
-        "--synthetic", help="Marked synthetic gold, added to train only.")] = Path(
-        "annotation/synthetic/synthetic-v1.jsonl"),
-    synthetic_corpus: Annotated[Path, typer.Option(
-        "--synthetic-corpus", help="Texts of the synthetic gold.")] = Path("annotation/synthetic/corpus"),
+    gold: GoldOpt = GOLD,
+    corpus: CorpusOpt = CORPUS,
+    splits: SplitsOpt = SPLITS,
+    synthetic: SyntheticOpt = SYNTHETIC,
+    synthetic_corpus: SyntheticCorpusOpt = SYNTHETIC_CORPUS,
     config: Annotated[Path | None, typer.Option("--config", help="spaCy config (default configs/ner.cfg).")] = None,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     version: Annotated[str, typer.Option("--version", help="Version of the model (semver).")] = "0.0.0",
     output: Annotated[Path, typer.Option("--output", help="Working folder for the run.")] = Path("training"),
     ship_it: Annotated[bool, typer.Option("--ship", help="Copy the result into models/xxgk-zh-VERSION.")] = False,
 ) -> None:
-    """Train NER (spacy train) + relations on the train split; score dev and test; write meta; ship."""
+    """Train NER (spacy train) + relations on the train split; score dev (and test when shipping);
+    write meta; ship."""
     import time
 
-    from xxgk.annotation.splits import read_splits
-    from xxgk.corpus import Corpus, CorpusUnion
+    from xxgk.corpus import Corpus
     from xxgk.models.ship import data_hashes, dir_size_mb, measure_speed, ship, write_meta
-    from xxgk.models.training import train_model
+    from xxgk.models.training import load_training_data, train_model
     from xxgk.schema import load_schema
-    from xxgk.standoff import load_docs
 
-    corp = Corpus(corpus)
-    docs = {d.doc_id: d for d in load_docs(gold, corp)}
-    split_ids = read_splits(splits)
-    train = [docs[i] for i in split_ids["train"] if i in docs]
-    dev = [docs[i] for i in split_ids["dev"] if i in docs]
-    parts, extra = [corp], []
-    if synthetic is not None and synthetic.exists():
-        syn_corpus = Corpus(synthetic_corpus)
-        extra = load_docs(synthetic, syn_corpus)
-        parts.append(syn_corpus)
+    data = load_training_data(gold, corpus, splits, synthetic, synthetic_corpus)
+    train, dev, extra = data.train, data.dev, data.synthetic
     console.print(f"train: {len(train)} docs + {len(extra)} synthetic; dev: {len(dev)} docs")
     started = time.perf_counter()
-    model_dir = train_model(train + extra, dev, CorpusUnion(parts), output, config=config, seed=seed)
+    model_dir = train_model(train + extra, dev, data.corpus, output, config=config, seed=seed)
     train_seconds = round(time.perf_counter() - started, 1)
     # The test split is scored only for a shipped model, so development runs never see it.
     scored = ("dev", "test") if ship_it else ("dev",)
@@ -60,10 +56,10 @@ def train_cmd(
         "schema_version": load_schema().version,
         **data_hashes(gold, splits, synthetic if extra else None),
         "train_docs": len(train), "synthetic_docs": len(extra), "dev_docs": len(dev),
-        "test_docs": len(split_ids["test"]), "seed": seed, "train_seconds": train_seconds,
+        "seed": seed, "train_seconds": train_seconds,
         "config": str(config or "configs/ner.cfg"),
         "scores": scores,
-        "speed": measure_speed(model_dir, [corp.text(i) for i in corp.doc_ids]),
+        "speed": measure_speed(model_dir, [text for _, text in Corpus(corpus).items()]),
         "size_mb": dir_size_mb(model_dir),
     }
     write_meta(model_dir, version, meta)
@@ -101,6 +97,28 @@ def predict_cmd(
     with console.status(f"predicting with {loaded.name}"):
         count = write_docs(loaded.predict(corp.items()), output)
     console.print(f"{count} documents → {output} ({loaded.name})")
+
+
+@models_app.command("segmenter")
+def segmenter_cmd(
+    out: Annotated[Path, typer.Option("--out", help="Folder for the spacy-pkuseg model.")],
+    gold: GoldOpt = GOLD,
+    corpus: CorpusOpt = CORPUS,
+    splits: SplitsOpt = SPLITS,
+    synthetic: SyntheticOpt = SYNTHETIC,
+    synthetic_corpus: SyntheticCorpusOpt = SYNTHETIC_CORPUS,
+    iterations: Annotated[int, typer.Option("--iterations")] = 5,
+    holdout_every: Annotated[int, typer.Option("--holdout-every", help="Hold out every k-th line (0: none).")] = 0,
+) -> None:
+    """Train a domain spacy-pkuseg segmenter from the train split (jieba words, a break forced at
+    every gold entity boundary; needs the `seg` extra). Use it with configs/ner-pkuseg.cfg."""
+    from xxgk.models.segmenter import jieba_cut, train_segmenter, training_lines
+    from xxgk.models.training import load_training_data
+
+    data = load_training_data(gold, corpus, splits, synthetic, synthetic_corpus)
+    lines = list(training_lines(data.train + data.synthetic, data.corpus.text, jieba_cut()))
+    info = train_segmenter(lines, out, iterations=iterations, holdout_every=holdout_every)
+    console.print(info)
 
 
 @models_app.command("list")

@@ -7,6 +7,7 @@ deterministic for a given config, data and machine.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 import spacy
@@ -14,14 +15,46 @@ from spacy.cli.train import train as spacy_train
 from spacy.util import load_config
 from thinc.api import Config
 
-from xxgk.corpus import Corpus
+from xxgk.annotation.splits import read_splits
+from xxgk.corpus import Corpus, CorpusUnion
 from xxgk.models.relation_classifier import RelationClassifier, RelationExample
 from xxgk.models.relation_features import Span
 from xxgk.models.spacy_docs import write_docbin
 from xxgk.records import AnnotatedDoc
 from xxgk.schema import config_path
+from xxgk.standoff import load_docs
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """The split's documents, the marked synthetic ones (train only), and the texts of both."""
+
+    train: list[AnnotatedDoc]
+    dev: list[AnnotatedDoc]
+    synthetic: list[AnnotatedDoc]
+    corpus: CorpusUnion
+
+
+def load_training_data(
+    gold: Path, corpus: Path, splits: Path, synthetic: Path | None, synthetic_corpus: Path
+) -> TrainingData:
+    """Validated gold cut by the fixed splits (test is never loaded), plus synthetic text if given."""
+    corp = Corpus(corpus)
+    docs = {d.doc_id: d for d in load_docs(gold, corp)}
+    split_ids = read_splits(splits)
+    parts, extra = [corp], []
+    if synthetic is not None and synthetic.exists():
+        syn_corpus = Corpus(synthetic_corpus)
+        extra = load_docs(synthetic, syn_corpus)
+        parts.append(syn_corpus)
+    return TrainingData(
+        train=[docs[i] for i in split_ids["train"] if i in docs],
+        dev=[docs[i] for i in split_ids["dev"] if i in docs],
+        synthetic=extra,
+        corpus=CorpusUnion(parts),
+    )
 
 
 def training_unit(config: Config) -> str:

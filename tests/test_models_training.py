@@ -49,7 +49,7 @@ def trained(tmp_path_factory) -> tuple[Path, Corpus, list[AnnotatedDoc]]:
         (root / "corpus" / f"{doc.doc_id}.txt").write_text(text, encoding="utf-8")
         docs.append(doc)
     cfg = config_path("ner.cfg").read_text(encoding="utf-8")
-    cfg = cfg.replace("max_steps = 4000", "max_steps = 60").replace("eval_frequency = 200", "eval_frequency = 20")
+    cfg = cfg.replace("max_steps = 6000", "max_steps = 60").replace("eval_frequency = 200", "eval_frequency = 20")
     assert "max_steps = 60" in cfg
     (root / "tiny.cfg").write_text(cfg, encoding="utf-8")
     corpus = Corpus(root / "corpus")
