@@ -20,6 +20,7 @@ from rich.table import Table
 
 from xxgk import __version__
 from xxgk.corpus import Corpus
+from xxgk.records import AnnotatedDoc
 from xxgk.standoff import validate
 from xxgk.stats import corpus_stats
 
@@ -46,6 +47,15 @@ def main(
     """xxgk turns the narrative of government information-disclosure annual reports into data."""
 
 
+def _valid_docs(gold: Path, corpus: Corpus) -> list[AnnotatedDoc]:
+    """The documents of a gold file, or exit 1 pointing at `xxgk corpus validate`."""
+    docs, problems = validate(gold, corpus)
+    if problems:
+        console.print(f"[red]{len(problems)} problem(s)[/red]; run `xxgk corpus validate` first")
+        raise typer.Exit(1)
+    return docs
+
+
 @corpus_app.command("validate")
 def validate_cmd(gold: GoldArg, corpus: CorpusOpt) -> None:
     """Check every record against its text and the schema; exit 1 listing every problem."""
@@ -69,10 +79,7 @@ def stats_cmd(
 ) -> None:
     """Documents, characters, entities and relations per label."""
     corp = Corpus(corpus)
-    docs, problems = validate(gold, corp)
-    if problems:
-        console.print(f"[red]{len(problems)} problem(s)[/red]; run `xxgk corpus validate` first")
-        raise typer.Exit(1)
+    docs = _valid_docs(gold, corp)
     if split is not None:
         from xxgk.annotation.splits import read_splits
 
@@ -103,10 +110,7 @@ def split_cmd(
     from xxgk.annotation.splits import make_splits
 
     corp = Corpus(corpus)
-    docs, problems = validate(gold, corp)
-    if problems:
-        console.print(f"[red]{len(problems)} problem(s)[/red]; run `xxgk corpus validate` first")
-        raise typer.Exit(1)
+    docs = _valid_docs(gold, corp)
     counts = {d.doc_id: Counter([e.label for e in d.entities] + [r.label for r in d.relations]) for d in docs}
     splits = make_splits(counts, corp.manifest)
     output.write_text(json.dumps(splits, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

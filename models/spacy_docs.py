@@ -13,6 +13,7 @@ from xxgk.corpus import Corpus
 from xxgk.records import AnnotatedDoc
 
 UNITS = ("document", "paragraph")
+SPANS_KEY = "sc"
 
 
 def paragraphs(text: str) -> Iterator[tuple[int, int]]:
@@ -42,9 +43,12 @@ def units(text: str, unit: str) -> Iterator[tuple[int, int]]:
 
 def training_docs(
     nlp: Language, doc: AnnotatedDoc, text: str, *, unit: str = "document", misaligned: str = "error",
-    dropped: Counter | None = None,
+    dropped: Counter | None = None, span_labels: tuple[str, ...] = (),
 ) -> Iterator[Doc]:
     """One spaCy Doc per unit (see :func:`units`), with the gold entities that fall inside it.
+
+    Entities whose label is in ``span_labels`` go to ``doc.spans["sc"]`` (for a spancat
+    component) instead of ``doc.ents``; the default keeps every label in ``doc.ents``.
 
     A gold entity whose boundaries are not token boundaries raises (``misaligned="error"``) or,
     with ``misaligned="skip"``, is left out and its tokens are marked missing (neither entity nor
@@ -55,18 +59,19 @@ def training_docs(
     ents = sorted(doc.entities, key=lambda e: e.start)
     for start, end in units(text, unit):
         sdoc = nlp.make_doc(text[start:end])
-        spans, skipped = [], []
+        spans, skipped, grouped = [], [], []
         for e in ents:
             if start <= e.start and e.end <= end:
                 span = sdoc.char_span(e.start - start, e.end - start, label=e.label)
                 if span is None:
                     if misaligned == "error":
                         raise ValueError(f"{doc.doc_id}: entity {e.id} [{e.start}:{e.end}] does not align to tokens")
-                    skipped.append(sdoc.char_span(e.start - start, e.end - start, alignment_mode="expand"))
+                    if e.label not in span_labels:
+                        skipped.append(sdoc.char_span(e.start - start, e.end - start, alignment_mode="expand"))
                     if dropped is not None:
                         dropped[e.label] += 1
                     continue
-                spans.append(span)
+                (grouped if e.label in span_labels else spans).append(span)
             elif e.start < end and e.end > start:
                 raise ValueError(f"{doc.doc_id}: entity {e.id} crosses a {unit} boundary")
         if skipped:
@@ -75,18 +80,22 @@ def training_docs(
             sdoc.set_ents(spans, missing=[sdoc[i : i + 1] for i in unknown], default="outside")
         else:
             sdoc.ents = spans
+        if span_labels:
+            sdoc.spans[SPANS_KEY] = grouped
         yield sdoc
 
 
 def write_docbin(
     nlp: Language, docs: Iterable[AnnotatedDoc], corpus: Corpus, path: Path, *,
     unit: str = "document", misaligned: str = "error", dropped: Counter | None = None,
+    span_labels: tuple[str, ...] = (),
 ) -> int:
     """Write a DocBin of one Doc per unit; return how many Docs it holds (see ``training_docs``)."""
     bin_ = DocBin(store_user_data=False)
     for doc in docs:
         text = corpus.text(doc.doc_id)
-        for sdoc in training_docs(nlp, doc, text, unit=unit, misaligned=misaligned, dropped=dropped):
+        for sdoc in training_docs(nlp, doc, text, unit=unit, misaligned=misaligned, dropped=dropped,
+                                  span_labels=span_labels):
             bin_.add(sdoc)
     path.parent.mkdir(parents=True, exist_ok=True)
     bin_.to_disk(path)

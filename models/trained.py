@@ -12,7 +12,7 @@ import spacy
 from xxgk.extract.sections import prose_regions
 from xxgk.models.normalize import normalize
 from xxgk.models.relation_features import Span
-from xxgk.models.spacy_docs import units
+from xxgk.models.spacy_docs import SPANS_KEY, units
 from xxgk.models.training import training_unit
 from xxgk.records import AnnotatedDoc, Entity, Relation, text_sha256
 
@@ -35,6 +35,24 @@ def _inside(start: int, end: int, regions: list[tuple[int, int]]) -> bool:
     """True when [start, end) lies within one of the sorted, non-overlapping regions."""
     i = bisect.bisect_right(regions, (start, float("inf"))) - 1
     return i >= 0 and regions[i][0] <= start and end <= regions[i][1]
+
+
+def add_scored_spans(ents: list[Span], scored: Iterable[tuple[Span, float]]) -> tuple[list[Span], list[float | None]]:
+    """Join a spancat's spans to the NER entities without overlap: among overlapping spans the
+    higher score wins; a span that overlaps NER entities replaces them only when it is longer than
+    each of them (the schema's "take the longer span"), else it is dropped. Returns the entities
+    sorted, with the span scores (None for NER entities)."""
+    kept: list[tuple[Span, float]] = []
+    for span, score in sorted(scored, key=lambda p: (-p[1], p[0].start, p[0].end)):
+        if not any(span.start < k.end and k.start < span.end for k, _ in kept):
+            kept.append((span, score))
+    out: list[tuple[Span, float | None]] = list(zip(ents, [None] * len(ents), strict=True))
+    for span, score in kept:
+        hit = [e for e, _ in out if span.start < e.end and e.start < span.end]
+        if all(span.end - span.start > e.end - e.start for e in hit):
+            out = [(e, sc) for e, sc in out if e not in hit] + [(span, score)]
+    out.sort(key=lambda p: (p[0].start, p[0].end))
+    return [e for e, _ in out], [sc for _, sc in out]
 
 
 class TrainedModel:
@@ -63,6 +81,7 @@ class TrainedModel:
             pieces = list(units(text, self.unit))
             allowed = sorted((s, e) for s, e in self.regions(text) if e > s)
             spans: list[Span] = []
+            scored: list[tuple[Span, float]] = []
             with self.nlp.select_pipes(enable=self._ner_pipes()):
                 for (start, _), sdoc in zip(
                     pieces, self.nlp.pipe((text[s:e] for s, e in pieces), batch_size=self.batch_size),
@@ -73,7 +92,19 @@ class TrainedModel:
                         for ent in sdoc.ents
                         if _inside(start + ent.start_char, start + ent.end_char, allowed)
                     )
-            yield self._with_relations(doc_id, text, spans)
+                    if SPANS_KEY in sdoc.spans:  # a spancat (``[xxgk] span_labels``)
+                        group = sdoc.spans[SPANS_KEY]
+                        scores = group.attrs.get("scores", [1.0] * len(group))
+                        scored.extend(
+                            (Span(start + sp.start_char, start + sp.end_char, sp.label_, sp.text), round(float(sc), 4))
+                            for sp, sc in zip(group, scores, strict=True)
+                            if _inside(start + sp.start_char, start + sp.end_char, allowed)
+                        )
+            if scored:
+                spans, span_scores = add_scored_spans(spans, scored)
+                yield self._with_relations(doc_id, text, spans, span_scores)
+            else:
+                yield self._with_relations(doc_id, text, spans)
 
     def predict_relations(self, doc: AnnotatedDoc, text: str) -> AnnotatedDoc:
         ents = sorted(doc.entities, key=lambda e: (e.start, e.end))
@@ -83,7 +114,10 @@ class TrainedModel:
         rels = [Relation(mapping[r.head], mapping[r.tail], r.label, r.score) for r in out.relations]
         return AnnotatedDoc(doc.doc_id, doc.text_sha256, list(doc.entities), rels)
 
-    def _with_relations(self, doc_id: str, text: str, spans: list[Span]) -> AnnotatedDoc:
-        spans.sort(key=lambda s: (s.start, s.end))
+    def _with_relations(self, doc_id: str, text: str, spans: list[Span],
+                        scores: list[float | None] | None = None) -> AnnotatedDoc:
+        """``scores``, when given, belong to ``spans`` already sorted by (start, end)."""
+        if scores is None:
+            spans.sort(key=lambda s: (s.start, s.end))
         preds = self.relations.predict(text, spans)
-        return to_record(doc_id, text, spans, ((p.head, p.tail, p.label, p.score) for p in preds))
+        return to_record(doc_id, text, spans, ((p.head, p.tail, p.label, p.score) for p in preds), scores)

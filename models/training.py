@@ -62,6 +62,11 @@ def training_unit(config: Config) -> str:
     return config.get("xxgk", {}).get("unit", "paragraph")
 
 
+def span_labels(config: Config) -> tuple[str, ...]:
+    """The ``[xxgk] span_labels`` of a pipeline config: labels a spancat predicts instead of NER."""
+    return tuple(config.get("xxgk", {}).get("span_labels", ()))
+
+
 def relation_example(doc: AnnotatedDoc, text: str) -> RelationExample:
     """A document's gold entities (sorted) and relations as index triples."""
     ents = sorted(doc.entities, key=lambda e: (e.start, e.end))
@@ -94,11 +99,12 @@ def train_model(
     """Train NER + relations; return the directory of the assembled pipeline (``output_dir/model``)."""
     output_dir = Path(output_dir)
     config = Path(config) if config else config_path("ner.cfg")
-    unit = training_unit(load_config(config))
+    cfg = load_config(config)
+    unit, spans = training_unit(cfg), span_labels(cfg)
     nlp = spacy.blank("zh")
     data = output_dir / "data"
-    n_train = write_docbin(nlp, train_docs, corpus, data / "train.spacy", unit=unit)
-    n_dev = write_docbin(nlp, dev_docs, corpus, data / "dev.spacy", unit=unit)
+    n_train = write_docbin(nlp, train_docs, corpus, data / "train.spacy", unit=unit, span_labels=spans)
+    n_dev = write_docbin(nlp, dev_docs, corpus, data / "dev.spacy", unit=unit, span_labels=spans)
     log.info("training NER on %d %ss (dev %d)", n_train, unit, n_dev)
     ner_dir = output_dir / "ner"
     spacy_train(
