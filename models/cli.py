@@ -34,12 +34,11 @@ def train_cmd(
     output: Annotated[Path, typer.Option("--output", help="Working folder for the run.")] = Path("training"),
     ship_it: Annotated[bool, typer.Option("--ship", help="Copy the result into models/xxgk-zh-VERSION.")] = False,
 ) -> None:
-    """Train NER (spacy train) + relations on the train split; score dev (and test when shipping);
-    write meta; ship."""
+    """Train NER (spacy train) + relations on the train split and score dev; with --ship also
+    score test, measure speed and size, and copy into models/ (what `xxgk models ship` does)."""
     import time
 
-    from xxgk.corpus import Corpus
-    from xxgk.models.ship import data_hashes, dir_size_mb, measure_speed, ship, write_meta
+    from xxgk.models.ship import data_hashes, write_meta
     from xxgk.models.training import load_training_data, train_model
     from xxgk.schema import load_schema
 
@@ -49,21 +48,52 @@ def train_cmd(
     started = time.perf_counter()
     model_dir = train_model(train + extra, dev, data.corpus, output, config=config, seed=seed)
     train_seconds = round(time.perf_counter() - started, 1)
-    # The test split is scored only for a shipped model, so development runs never see it.
-    scored = ("dev", "test") if ship_it else ("dev",)
-    scores = {split: _scores(model_dir, gold, corpus, splits, split) for split in scored}
-    meta = {
+    write_meta(model_dir, version, {
         "schema_version": load_schema().version,
         **data_hashes(gold, splits, synthetic if extra else None),
         "train_docs": len(train), "synthetic_docs": len(extra), "dev_docs": len(dev),
-        "seed": seed, "train_seconds": train_seconds,
-        "config": str(config or "configs/ner.cfg"),
+        "seed": seed, "train_seconds": train_seconds, "config": str(config or "configs/ner.cfg"),
+    })
+    console.print(f"trained in {train_seconds}s → {model_dir}")
+    # The test split is scored only for a model being shipped, so development runs never see it.
+    _measure_and_ship(model_dir, version, gold, corpus, splits, ship_it=ship_it)
+
+
+@models_app.command("ship")
+def ship_cmd(
+    model_dir: Annotated[Path, typer.Argument(help="A pipeline folder made by `xxgk train`.")],
+    version: Annotated[str, typer.Option("--version", help="Version to ship it as (semver).")],
+    gold: GoldOpt = GOLD,
+    corpus: CorpusOpt = CORPUS,
+    splits: SplitsOpt = SPLITS,
+) -> None:
+    """Score a trained pipeline on dev and test, measure it, and copy it into models/. The gold
+    and splits must be the ones it was trained with (their hashes are checked)."""
+    import json
+
+    from xxgk.models.ship import data_hashes
+
+    recorded = json.loads((model_dir / "meta.json").read_text(encoding="utf-8")).get("xxgk", {})
+    now = data_hashes(gold, splits, None)
+    for key in ("gold_sha256", "splits_sha256"):
+        if recorded.get(key) != now[key]:
+            console.print(f"[red]{key} differs from the one recorded at training[/red]: retrain instead")
+            raise typer.Exit(1)
+    _measure_and_ship(model_dir, version, gold, corpus, splits, ship_it=True)
+
+
+def _measure_and_ship(model_dir: Path, version: str, gold: Path, corpus: Path, splits: Path, *,
+                      ship_it: bool) -> None:
+    from xxgk.corpus import Corpus
+    from xxgk.models.ship import dir_size_mb, measure_speed, ship, write_meta
+
+    scored = ("dev", "test") if ship_it else ("dev",)
+    scores = {split: _scores(model_dir, gold, corpus, splits, split) for split in scored}
+    write_meta(model_dir, version, {
         "scores": scores,
         "speed": measure_speed(model_dir, [text for _, text in Corpus(corpus).items()]),
         "size_mb": dir_size_mb(model_dir),
-    }
-    write_meta(model_dir, version, meta)
-    console.print(f"trained in {train_seconds}s → {model_dir}")
+    })
     for split in scored:
         console.print(f"{split}: entities strict F1 {_f1(scores, split, 'entities')}, "
                       f"relations strict F1 {_f1(scores, split, 'relations')}")

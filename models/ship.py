@@ -60,9 +60,10 @@ def dir_size_mb(path: Path) -> float:
 
 
 def write_meta(model_dir: Path, version: str, xxgk_meta: dict[str, Any]) -> None:
+    """Name and version the pipeline and merge ``xxgk_meta`` into its ``meta.json``'s ``xxgk``."""
     meta_file = model_dir / "meta.json"
     meta = json.loads(meta_file.read_text(encoding="utf-8"))
-    meta.update({"name": "xxgk-zh", "version": version, "xxgk": xxgk_meta})
+    meta.update({"name": "xxgk-zh", "version": version, "xxgk": {**meta.get("xxgk", {}), **xxgk_meta}})
     meta_file.write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
