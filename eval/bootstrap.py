@@ -52,6 +52,7 @@ def paired_delta(point: float, deltas: np.ndarray, level: float) -> PairedDelta:
     of 0 (ties count on both sides), with the usual +1 correction
     ``(1 + k) / (1 + B)`` so that a finite number of resamples never gives p = 0.
     """
+    deltas = deltas[~np.isnan(deltas)]  # resamples where the figure is undefined for either system
     n = deltas.shape[0]
     below = (1 + np.count_nonzero(deltas <= 0)) / (1 + n)
     above = (1 + np.count_nonzero(deltas >= 0)) / (1 + n)

@@ -11,7 +11,7 @@ import numpy as np
 from xxgk.eval.bootstrap import paired_delta, resample_weights
 from xxgk.eval.config import EvalConfig
 from xxgk.eval.data import EvalInputError
-from xxgk.eval.metrics import prf
+from xxgk.eval.metrics import actual, possible, prf
 from xxgk.eval.scoring import Scores
 from xxgk.eval.summary import METRICS, bootstrap_info, bootstrap_prf, summarise_tally
 
@@ -24,8 +24,13 @@ def _common_variants(scores: Sequence[Scores], family: str) -> list[str]:
     return [v for v in first if all(v in getattr(s, family).variants for s in scores)]
 
 
-def f1_deltas(base: Scores, other: Scores, weights: np.ndarray, level: float) -> list[dict[str, Any]]:
-    """F1 delta (other − base) of every variant and scope both have, on the same resamples."""
+def f1_deltas(base: Scores, other: Scores, weights: np.ndarray, level: float,
+              min_docs: int = 2) -> list[dict[str, Any]]:
+    """F1 delta (other − base) of every variant and scope both have, on the same resamples.
+
+    A scope found in fewer than ``min_docs`` documents (in gold or either output) gets no interval
+    and no p-value: resampling one document only repeats it, which would look like certainty.
+    """
     out = []
     for family in FAMILIES:
         tb, to = getattr(base, family), getattr(other, family)
@@ -36,13 +41,21 @@ def f1_deltas(base: Scores, other: Scores, weights: np.ndarray, level: float) ->
             for s, scope in enumerate(tb.scopes):
                 test = paired_delta(point_o[vo, s] - point_b[vb, s],
                                     boot_o[:, vo, s, F1] - boot_b[:, vb, s, F1], level)
+                docs = int(np.count_nonzero(_occurs(tb.counts[:, vb, s]) | _occurs(to.counts[:, vo, s])))
+                tested = docs >= min_docs
                 out.append({
                     "family": family, "variant": variant, "scope": scope, "metric": "f1",
                     "baseline": round(float(point_b[vb, s]), 6), "value": round(float(point_o[vo, s]), 6),
-                    "delta": round(test.delta, 6), "ci": [round(test.low, 6), round(test.high, 6)],
-                    "p_value": round(test.p_value, 6),
+                    "delta": round(test.delta, 6), "docs": docs,
+                    "ci": [round(test.low, 6), round(test.high, 6)] if tested else None,
+                    "p_value": round(test.p_value, 6) if tested else None,
                 })
     return out
+
+
+def _occurs(per_doc: np.ndarray) -> np.ndarray:
+    """Per document: does the scope have any gold or predicted item (counts ``(docs, FIELDS)``)."""
+    return (possible(per_doc) + actual(per_doc)) > 0
 
 
 def doc_f1(scores: Scores, family: str, variant: str = "strict") -> np.ndarray:

@@ -36,11 +36,13 @@ def span(ci: Sequence[float]) -> str:
     return f"{ci[0]:.3f}–{ci[1]:.3f}"
 
 
-def signed_span(ci: Sequence[float]) -> str:
-    return f"[{ci[0]:+.3f}, {ci[1]:+.3f}]"
+def signed_span(ci: Sequence[float] | None) -> str:
+    return "too few docs" if ci is None else f"[{ci[0]:+.3f}, {ci[1]:+.3f}]"
 
 
-def p_value(p: float) -> str:
+def p_value(p: float | None) -> str:
+    if p is None:
+        return NA
     return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
@@ -234,9 +236,11 @@ def compare_blocks(result: Result, *, console_rows: int, plots: bool) -> list[Bl
     for k, name in enumerate(systems[1:], 1):
         shown = _shown_deltas(result["deltas"][name])
         blocks += [Heading(f"{name} vs {base}: F1 deltas (paired bootstrap)"), _delta_table(shown)]
-        if plots:
-            values = ([d["delta"] for d in shown], [d["ci"][0] for d in shown], [d["ci"][1] for d in shown])
-            picture = draw.delta_plot([_delta_name(d) for d in shown], values, f"{name} vs {base}")
+        plotted = [d for d in shown if d["ci"] is not None]
+        if plots and plotted:
+            values = ([d["delta"] for d in plotted], [d["ci"][0] for d in plotted],
+                      [d["ci"][1] for d in plotted])
+            picture = draw.delta_plot([_delta_name(d) for d in plotted], values, f"{name} vs {base}")
             blocks.append(Image(f"deltas_{k}", picture, f"F1 deltas of {name} vs {base}, 95% intervals."))
         docs = result["documents"][name]
         blocks.append(Heading(f"Documents where {name} differs most from {base}"))
