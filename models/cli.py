@@ -155,19 +155,22 @@ def segmenter_cmd(
 def list_cmd() -> None:
     """Shipped model versions with their test scores (the newest is the default)."""
     from xxgk.models.registry import RULES, shipped_models
+    from xxgk.schema import load_schema
 
-    table = Table(title="xxgk models")
-    for col in ("name", "schema", "trained on", "dev ents F1", "test ents F1", "test rels F1", "size MB"):
-        table.add_column(col)
-    for m in shipped_models():
+    table = Table(title="xxgk models (* = default: the newest)")
+    table.add_column("name", no_wrap=True)
+    for col in ("schema", "train docs", "dev ents F1", "test ents F1", "test rels F1", "MB"):
+        table.add_column(col, justify="right")
+    shipped = shipped_models()
+    for m in shipped:
         x = m.meta.get("xxgk", {})
         scores = x.get("scores", {})
         table.add_row(
-            m.name, str(x.get("schema_version", "?")), f"{x.get('train_docs', '?')} docs",
-            _f1(scores, "dev", "entities"), _f1(scores, "test", "entities"), _f1(scores, "test", "relations"),
-            f"{x.get('size_mb', '?')}",
+            m.name + (" *" if m is shipped[-1] else ""), str(x.get("schema_version", "?")),
+            str(x.get("train_docs", "?")), _f1(scores, "dev", "entities"), _f1(scores, "test", "entities"),
+            _f1(scores, "test", "relations"), f"{x.get('size_mb', '?')}",
         )
-    table.add_row(RULES, "1", "rules", "-", "-", "-", "0")
+    table.add_row(RULES, load_schema().version, "-", "-", "-", "-", "0")
     console.print(table)
 
 
