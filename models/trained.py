@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import spacy
 
 from xxgk.extract.sections import prose_regions
@@ -94,7 +95,7 @@ class TrainedModel:
                     )
                     if SPANS_KEY in sdoc.spans:  # a spancat (``[xxgk] span_labels``)
                         group = sdoc.spans[SPANS_KEY]
-                        scores = group.attrs.get("scores", [1.0] * len(group))
+                        scores = np.asarray(group.attrs.get("scores", [1.0] * len(group)), dtype=float).ravel()
                         scored.extend(
                             (Span(start + sp.start_char, start + sp.end_char, sp.label_, sp.text), round(float(sc), 4))
                             for sp, sc in zip(group, scores, strict=True)
