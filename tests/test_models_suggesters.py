@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 import spacy
+from test_models_training import train_tiny
 
 from xxgk.corpus import Corpus
 from xxgk.models.relation_features import Span
 from xxgk.models.suggesters import build_clause_suggester, candidate_spans, clauses, reachable_recall
 from xxgk.records import AnnotatedDoc, Entity, Relation, text_sha256
-from xxgk.schema import config_path
 
 
 def texts(text: str, spans) -> list[str]:
@@ -134,22 +134,8 @@ def test_training_docs_put_span_labels_into_the_span_group():
 
 @pytest.fixture(scope="module")
 def spancat_model(tmp_path_factory) -> tuple[Path, Corpus, list[AnnotatedDoc]]:
-    from xxgk.models.training import train_model
-
-    root = tmp_path_factory.mktemp("spancat")
-    (root / "corpus").mkdir()
-    docs = []
-    for i in range(8):
-        text, doc = make_doc(f"d{i:02}", 100 + 7 * i)
-        (root / "corpus" / f"{doc.doc_id}.txt").write_text(text, encoding="utf-8")
-        docs.append(doc)
-    cfg = config_path("ner-spancat.cfg").read_text(encoding="utf-8")
-    cfg = cfg.replace("max_steps = 6000", "max_steps = 40").replace("eval_frequency = 200", "eval_frequency = 20")
-    assert "max_steps = 40" in cfg
-    (root / "tiny.cfg").write_text(cfg, encoding="utf-8")
-    corpus = Corpus(root / "corpus")
-    model_dir = train_model(docs[:6], docs[6:], corpus, root / "run", config=root / "tiny.cfg", seed=1)
-    return model_dir, corpus, docs
+    return train_tiny(tmp_path_factory.mktemp("spancat"), "ner-spancat.cfg", n_docs=8, n_train=6, max_steps=40,
+                      make=make_doc)
 
 
 def test_spancat_pipeline_loads_in_a_fresh_interpreter(spancat_model):

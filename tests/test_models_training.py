@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -37,24 +38,31 @@ def make_doc(doc_id: str, n: int) -> tuple[str, AnnotatedDoc]:
     return text, AnnotatedDoc(doc_id, text_sha256(text), ents, rels)
 
 
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory) -> tuple[Path, Corpus, list[AnnotatedDoc]]:
+def train_tiny(root: Path, config_name: str, n_docs: int, n_train: int, max_steps: int,
+               make: Callable[[str, int], tuple[str, AnnotatedDoc]] = make_doc,
+               ) -> tuple[Path, Corpus, list[AnnotatedDoc]]:
+    """Train a config of configs/ for a few steps on ``n_docs`` documents written by ``make``."""
     from xxgk.models.training import train_model
 
-    root = tmp_path_factory.mktemp("train")
     (root / "corpus").mkdir()
     docs = []
-    for i in range(12):
-        text, doc = make_doc(f"d{i:02}", 100 + 7 * i)
+    for i in range(n_docs):
+        text, doc = make(f"d{i:02}", 100 + 7 * i)
         (root / "corpus" / f"{doc.doc_id}.txt").write_text(text, encoding="utf-8")
         docs.append(doc)
-    cfg = config_path("ner.cfg").read_text(encoding="utf-8")
-    cfg = cfg.replace("max_steps = 6000", "max_steps = 60").replace("eval_frequency = 200", "eval_frequency = 20")
-    assert "max_steps = 60" in cfg
+    cfg = config_path(config_name).read_text(encoding="utf-8")
+    cfg = cfg.replace("max_steps = 6000", f"max_steps = {max_steps}").replace(
+        "eval_frequency = 200", "eval_frequency = 20")
+    assert f"max_steps = {max_steps}" in cfg
     (root / "tiny.cfg").write_text(cfg, encoding="utf-8")
     corpus = Corpus(root / "corpus")
-    model_dir = train_model(docs[:9], docs[9:], corpus, root / "run", config=root / "tiny.cfg", seed=1)
+    model_dir = train_model(docs[:n_train], docs[n_train:], corpus, root / "run", config=root / "tiny.cfg", seed=1)
     return model_dir, corpus, docs
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory) -> tuple[Path, Corpus, list[AnnotatedDoc]]:
+    return train_tiny(tmp_path_factory.mktemp("train"), "ner.cfg", n_docs=12, n_train=9, max_steps=60)
 
 
 def test_trained_pipeline_loads_and_predicts_valid_records(trained):
