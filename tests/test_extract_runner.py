@@ -3,19 +3,18 @@ workers and kills change nothing in the final files, every bad input is named, n
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
-import zipfile
 from pathlib import Path
 
 import psutil
 import pyarrow.parquet as pq
 import pytest
+from test_extract_inputs import zip_bytes
 
 from xxgk.extract.facts import quantity_facts
 from xxgk.extract.parts import PartStore, RunStateError
@@ -36,14 +35,6 @@ BAD = {"empty.txt": "empty file", "junk.txt": "undecodable", "truncated.zip": "n
 
 def report(n: int, year: int = 2023) -> bytes:
     return REPORT.format(n=1000 + n, year=year).encode("utf-8")
-
-
-def zip_bytes(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 def make_inputs(root: Path, docs: int = 9, bad: bool = True) -> Path:
