@@ -23,6 +23,7 @@ from typing import Any
 from xxgk.extract.document import Document, ReadError
 from xxgk.extract.facts import quantity_facts
 from xxgk.extract.read import read_source
+from xxgk.extract.simplify import predict_simplified
 from xxgk.extract.sources import Source
 from xxgk.extract.tables import read_tables
 
@@ -58,10 +59,11 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(1)
 
 
-def process_batch(sources: list[Source], model: str) -> list[Outcome]:
-    """One outcome per source, in order."""
+def process_batch(sources: list[Source], model: str, simplify: bool = False) -> list[Outcome]:
+    """One outcome per source, in order. ``simplify``: reports in traditional characters are read
+    by the model in simplified ones (:mod:`xxgk.extract.simplify`)."""
     loaded = worker_model(model) if sources else None
-    return [_process(source, loaded) for source in sources]
+    return [_process(source, loaded, simplify) for source in sources]
 
 
 def _error(path: str, stage: str, err: BaseException) -> Outcome:
@@ -69,21 +71,25 @@ def _error(path: str, stage: str, err: BaseException) -> Outcome:
     return "error", {"path": path, "stage": stage, "reason": reason}
 
 
-def _process(source: Source, model: Any) -> Outcome:
+def _process(source: Source, model: Any, simplify: bool) -> Outcome:
     try:
         doc = read_source(source)
     except Exception as err:  # a damaged file must not stop the run: report it, go on
         return _error(source.doc_id, "read", err)
     try:
-        return "document", document_record(doc, model, bytes_sha256(source.data))
+        return "document", document_record(doc, model, bytes_sha256(source.data), simplify)
     except Exception as err:  # likewise a model failing on one document
         return _error(source.doc_id, "model", err)
 
 
-def document_record(doc: Document, model: Any, sha256: str) -> dict[str, Any]:
+def document_record(doc: Document, model: Any, sha256: str, simplify: bool = False) -> dict[str, Any]:
     """The JSON line of one document: where it came from, its blocks, what the model found."""
-    annotated = next(iter(model.predict([(doc.doc_id, doc.text)])))
     meta = doc.meta
+    simplified = simplify and meta["traditional"]
+    if simplified:
+        [annotated] = predict_simplified(model, [(doc.doc_id, doc.text)])
+    else:
+        annotated = next(iter(model.predict([(doc.doc_id, doc.text)])))
     return {
         "doc_id": doc.doc_id,
         "source": meta["source"],
@@ -96,6 +102,7 @@ def document_record(doc: Document, model: Any, sha256: str) -> dict[str, Any]:
         "agency": meta["agency"],
         "year": meta["year"],
         "traditional": meta["traditional"],
+        "simplified": simplified,
         "chars": len(doc.text),
         "sections": [
             {"kind": b.kind, "start": b.start, "end": b.end, "heading": b.heading} for b in doc.blocks

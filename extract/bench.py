@@ -5,11 +5,17 @@ process, so that every run pays the same start-up (worker processes, model loadi
 memory is its own: the peak RSS is the largest sum, over samples, of that process and all its
 children. The time of a setting is the best of ``repeat`` runs (noise only ever slows a run
 down); the time to train a shipped model is read from its ``meta.json`` (``xxgk.train_seconds``).
+
+Start-up (spawning workers, imports, loading the model, writing and consolidating an output) is
+a fixed cost that dominates a small corpus. So each setting is also run on the corpus's smallest
+document alone: that run's time is the start-up, and ``chars / (seconds - startup)`` is the rate
+after start-up, the one that holds for an archive of thousands of reports.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import shutil
 import tempfile
 import threading
 import time
@@ -40,6 +46,8 @@ class BenchRow:
     seconds: float  # best of the repeats, start-up included
     docs_per_s: float
     chars_per_s: float
+    startup_seconds: float  # best of the repeats of a run on the smallest document alone
+    chars_per_s_after_startup: float | None  # None: the corpus is too small to tell
     peak_rss_mb: float
     train_seconds: float | None  # None: not a trained model, or not recorded
 
@@ -98,6 +106,15 @@ def _tree_rss(process: psutil.Process) -> int:
     return total
 
 
+def smallest_document(corpus: Path) -> Path:
+    """The smallest file of ``corpus`` whose extension is a document format (not an archive)."""
+    formats = load_settings()["formats"]
+    files = [p for p in corpus.rglob("*") if p.is_file() and p.suffix.lower() in formats]
+    if not files:
+        raise RuntimeError(f"no document ({', '.join(formats)}) in {corpus} to measure the start-up with")
+    return min(files, key=lambda p: (p.stat().st_size, str(p)))
+
+
 def measure(corpus: Path, model: str, workers: int) -> tuple[float, int, int, int]:
     """``(seconds, docs, chars, peak_rss_bytes)`` of one extract run in a fresh process."""
     ctx = multiprocessing.get_context("spawn")
@@ -136,16 +153,23 @@ def measure(corpus: Path, model: str, workers: int) -> tuple[float, int, int, in
 
 
 def bench(corpus: Path, models: list[str], workers: list[int], repeat: int = 1) -> BenchReport:
-    """One row per (model, workers): speed of the best of ``repeat`` runs, the largest peak RSS."""
+    """One row per (model, workers): speed of the best of ``repeat`` runs, the largest peak RSS,
+    the start-up (best of ``repeat`` runs on the smallest document) and the rate after it."""
     chosen, skipped = model_choices(models)
     report = BenchReport(str(corpus), repeat, skipped=skipped)
-    for name, model, train_seconds in chosen:
-        for n in workers:
-            runs = [measure(corpus, model, n) for _ in range(repeat)]
-            seconds, docs, chars, _ = min(runs)
-            report.rows.append(BenchRow(
-                model=name, workers=n, docs=docs, chars=chars, seconds=round(seconds, 3),
-                docs_per_s=round(docs / seconds, 1), chars_per_s=round(chars / seconds),
-                peak_rss_mb=round(max(r[3] for r in runs) / 2**20, 1), train_seconds=train_seconds,
-            ))
+    with tempfile.TemporaryDirectory(prefix="xxgk-bench-one-") as one:
+        smallest = smallest_document(corpus)
+        shutil.copy2(smallest, Path(one) / smallest.name)
+        for name, model, train_seconds in chosen:
+            for n in workers:
+                runs = [measure(corpus, model, n) for _ in range(repeat)]
+                startup = min(measure(Path(one), model, n)[0] for _ in range(repeat))
+                seconds, docs, chars, _ = min(runs)
+                after = round(chars / (seconds - startup)) if seconds > startup else None
+                report.rows.append(BenchRow(
+                    model=name, workers=n, docs=docs, chars=chars, seconds=round(seconds, 3),
+                    docs_per_s=round(docs / seconds, 1), chars_per_s=round(chars / seconds),
+                    startup_seconds=round(startup, 3), chars_per_s_after_startup=after,
+                    peak_rss_mb=round(max(r[3] for r in runs) / 2**20, 1), train_seconds=train_seconds,
+                ))
     return report

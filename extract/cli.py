@@ -58,6 +58,9 @@ def extract_cmd(
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when any input failed.")] = False,
     batch_size: Annotated[int | None, typer.Option("--batch-size", min=1, help="Documents per batch "
                                                    "(default: configs/extract.toml).")] = None,
+    simplify: Annotated[bool, typer.Option("--simplify", help="Let the model read reports written in traditional "
+                                           "characters converted to simplified ones (OpenCC); offsets and text "
+                                           "stay those of the report as read.")] = False,
 ) -> None:
     """Run a model over report files: documents, entities, relations and facts as JSONL/Parquet.
 
@@ -71,7 +74,7 @@ def extract_cmd(
 
     options = RunOptions(model=model, fmt=_choice(fmt, FORMATS, "--format"), workers=workers,
                          engine=_choice(engine, ENGINES, "--engine") or "local", scheduler=scheduler,
-                         resume=resume, batch_size=batch_size)
+                         resume=resume, batch_size=batch_size, simplify=simplify)
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed} done"),
                RateColumn(), TimeElapsedColumn())
     try:
@@ -168,13 +171,15 @@ def bench_cmd(
 
 def _print_bench(report: BenchReport) -> None:
     table = Table(title=f"xxgk extract on {report.corpus} (best of {report.repeat}; start-up included)")
-    cols = ("model", "workers", "docs", "chars", "seconds", "docs/s", "chars/s", "peak RSS MB", "train s")
+    cols = ("model", "workers", "docs", "chars", "seconds", "docs/s", "chars/s", "start-up s",
+            "chars/s after start-up", "peak RSS MB", "train s")
     for col in cols:
         table.add_column(col, justify="left" if col == "model" else "right")
     for r in report.rows:
         train = "-" if r.train_seconds is None else f"{r.train_seconds}"
+        after = "-" if r.chars_per_s_after_startup is None else f"{r.chars_per_s_after_startup:,}"
         table.add_row(r.model, str(r.workers), str(r.docs), str(r.chars), f"{r.seconds:.2f}", f"{r.docs_per_s:.1f}",
-                      f"{r.chars_per_s:,}", f"{r.peak_rss_mb:.0f}", train)
+                      f"{r.chars_per_s:,}", f"{r.startup_seconds:.2f}", after, f"{r.peak_rss_mb:.0f}", train)
     console.print(table)
     for note in report.skipped:
         console.print(f"[yellow]skipped[/yellow] {note}", highlight=False)

@@ -21,7 +21,8 @@ from xxgk.extract.settings import load_settings
 
 
 @contextmanager
-def dask_engine(model: str, scheduler: str | None, workers: int | None, in_flight: int) -> Iterator[MapFn]:
+def dask_engine(model: str, scheduler: str | None, workers: int | None, in_flight: int,
+                simplify: bool = False) -> Iterator[MapFn]:
     """A ``map`` running on the cluster at ``scheduler``, or on a new LocalCluster of ``workers``."""
     try:
         from distributed import Client, LocalCluster, wait
@@ -43,7 +44,7 @@ def dask_engine(model: str, scheduler: str | None, workers: int | None, in_fligh
             raise EngineError(f"cannot reach the Dask scheduler at {address}: {err}") from err
         slots = max(1, sum(client.nthreads().values())) * in_flight
         yield lambda work: bounded_map(
-            lambda sources: client.submit(process_batch, sources, model, pure=False),
+            lambda sources: client.submit(process_batch, sources, model, simplify, pure=False),
             lambda pending: set(wait(list(pending), return_when="FIRST_COMPLETED").done),
             work, slots,
         )

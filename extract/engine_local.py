@@ -57,16 +57,16 @@ def _first_completed(pending: set[Future[list[Outcome]]]) -> set[Future[list[Out
 
 
 @contextmanager
-def local_engine(model: str, workers: int, in_flight: int) -> Iterator[MapFn]:
+def local_engine(model: str, workers: int, in_flight: int, simplify: bool = False) -> Iterator[MapFn]:
     """One worker: this process. More: ``spawn``-ed processes (no fork of a threaded parent),
     each loading the model once in its initializer."""
     if workers <= 1:
-        yield lambda work: ((tag, process_batch(sources, model)) for tag, sources in work)
+        yield lambda work: ((tag, process_batch(sources, model, simplify)) for tag, sources in work)
         return
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                initializer=init_worker, initargs=(model,))
     try:
-        yield lambda work: bounded_map(lambda sources: pool.submit(process_batch, sources, model),
+        yield lambda work: bounded_map(lambda sources: pool.submit(process_batch, sources, model, simplify),
                                        _first_completed, work, workers * in_flight)
     except BrokenProcessPool as err:
         raise EngineError("a worker process died (it could not load the model, ran out of memory, or was "

@@ -43,6 +43,7 @@ class RunOptions:
     engine: str = "local"
     scheduler: str | None = None  # a Dask scheduler address
     resume: bool = False
+    simplify: bool = False  # traditional-character reports converted for the model (extract/simplify.py)
     batch_size: int | None = None
 
 
@@ -142,12 +143,12 @@ def open_engine(options: RunOptions, model: str, in_flight: int) -> AbstractCont
     if options.engine == "dask":
         from xxgk.extract.engine_dask import dask_engine
 
-        return dask_engine(model, options.scheduler, options.workers, in_flight)
+        return dask_engine(model, options.scheduler, options.workers, in_flight, options.simplify)
     if options.engine != "local":
         raise EngineError(f"unknown engine {options.engine!r}: expected one of {', '.join(ENGINES)}")
     if options.scheduler:
         raise EngineError("--scheduler is for --engine dask")
-    return local_engine(model, options.workers or 1, in_flight)
+    return local_engine(model, options.workers or 1, in_flight, options.simplify)
 
 
 def resolve_model(name: str | None) -> str:
@@ -175,7 +176,8 @@ def run_extract(
     model = resolve_model(options.model)
     # The engine starts first, so that a bad engine option or a missing extra leaves `out` untouched.
     with open_engine(options, model, cfg["in_flight_per_worker"]) as engine_map:
-        store = PartStore.open(out, {"inputs": list(inputs), "model": model}, options.resume)
+        settings = {"inputs": list(inputs), "model": model, "simplify": options.simplify}
+        store = PartStore.open(out, settings, options.resume)
         progress = Progress(done_before=len(store.done))
         steps = plan(inputs, dict(store.done))
         work = ((batch, [task.source for task in batch.tasks]) for batch in batches(steps, size))

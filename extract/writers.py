@@ -67,7 +67,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     "documents": pa.schema([
         ("doc_id", _str), ("source", _str), ("archive", _str), ("sha256", _str), ("text_sha256", _str),
         ("encoding", _str), ("format", _str), ("title", _str), ("agency", _str), ("year", _int),
-        ("traditional", pa.bool_()), ("chars", _int), ("model", _str),
+        ("traditional", pa.bool_()), ("simplified", pa.bool_()), ("chars", _int), ("model", _str),
         ("entities", _int), ("relations", _int), ("facts", _int),
         ("sections", pa.list_(pa.struct([("kind", _str), ("start", _int), ("end", _int), ("heading", _str)]))),
     ]),

@@ -81,17 +81,25 @@ class RelationClassifier:
         return self
 
     def score(self, text: str, spans: list[Span]) -> list[tuple[Candidate, float]]:
+        return self.score_many([(text, spans)])[0]
+
+    def score_many(self, docs: Iterable[tuple[str, list[Span]]]) -> list[list[tuple[Candidate, float]]]:
+        """Scored candidates per document; one scikit-learn call for all of them (its per-call
+        overhead is most of the time on a short report)."""
         if self.pipeline is None:
             raise RuntimeError("relation classifier is not fitted")
-        cands = self.candidates(text, spans)
-        if not cands:
-            return []
-        probs = self.pipeline.predict_proba([c.features for c in cands])[:, 1]
-        return list(zip(cands, probs.tolist(), strict=True))
+        per_doc = [self.candidates(text, spans) for text, spans in docs]
+        flat = [cand.features for cands in per_doc for cand in cands]
+        probs = iter(self.pipeline.predict_proba(flat)[:, 1].tolist() if flat else [])
+        return [[(cand, next(probs)) for cand in cands] for cands in per_doc]
 
     def predict(self, text: str, spans: list[Span], threshold: float | None = None) -> list[PredictedRelation]:
-        return decode(self.score(text, spans), self.threshold if threshold is None else threshold,
-                      self.settings.single_tail)
+        return self.predict_many([(text, spans)], threshold)[0]
+
+    def predict_many(self, docs: Iterable[tuple[str, list[Span]]],
+                     threshold: float | None = None) -> list[list[PredictedRelation]]:
+        cut = self.threshold if threshold is None else threshold
+        return [decode(scored, cut, self.settings.single_tail) for scored in self.score_many(docs)]
 
     def tune_threshold(self, examples: list[RelationExample]) -> tuple[float, float]:
         """Set the threshold maximising micro F1 on (dev) examples; return (threshold, f1)."""

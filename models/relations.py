@@ -6,13 +6,15 @@ loads with ``spacy.load(path)`` and no import of xxgk by the caller.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import srsly
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.util import minibatch
 
-from xxgk.models.relation_classifier import RelationClassifier
+from xxgk.models.relation_classifier import PredictedRelation, RelationClassifier
 from xxgk.models.relation_features import Span
 
 if not Doc.has_extension("relations"):
@@ -31,14 +33,20 @@ class RelationComponent:
         self.classifier = RelationClassifier(threshold=threshold)
 
     def __call__(self, doc: Doc) -> Doc:
-        if self.classifier.pipeline is None:
-            doc._.relations = []
-            return doc
-        preds = self.classifier.predict(doc.text, ent_spans(doc))
-        doc._.relations = [
-            {"head": p.head, "tail": p.tail, "label": p.label, "score": round(p.score, 4)} for p in preds
-        ]
-        return doc
+        return next(iter(self.pipe([doc])))
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
+        """Classifies the candidates of a whole batch of documents at once."""
+        for batch in minibatch(docs, size=batch_size):
+            if self.classifier.pipeline is None:
+                found: list[list[PredictedRelation]] = [[] for _ in batch]
+            else:
+                found = self.classifier.predict_many([(doc.text, ent_spans(doc)) for doc in batch])
+            for doc, preds in zip(batch, found, strict=True):
+                doc._.relations = [
+                    {"head": p.head, "tail": p.tail, "label": p.label, "score": round(p.score, 4)} for p in preds
+                ]
+                yield doc
 
     def to_disk(self, path: str | Path, *, exclude: tuple = ()) -> None:
         path = Path(path)

@@ -1,4 +1,4 @@
-"""A trained pipeline directory as an extraction model: NER per paragraph, relations per document."""
+"""A trained pipeline directory as an extraction model: NER per unit, relations per document, a batch at a time."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import spacy
+from spacy.util import minibatch
 
 from xxgk.extract.sections import prose_regions
 from xxgk.models.normalize import normalize
@@ -78,47 +79,49 @@ class TrainedModel:
         return [name for name in self.nlp.pipe_names if name != "xxgk_relations"]
 
     def predict(self, items: Iterable[tuple[str, str]]) -> Iterator[AnnotatedDoc]:
-        for doc_id, text in items:
-            pieces = list(units(text, self.unit))
-            allowed = sorted((s, e) for s, e in self.regions(text) if e > s)
-            spans: list[Span] = []
-            scored: list[tuple[Span, float]] = []
-            with self.nlp.select_pipes(enable=self._ner_pipes()):
-                for (start, _), sdoc in zip(
-                    pieces, self.nlp.pipe((text[s:e] for s, e in pieces), batch_size=self.batch_size),
-                    strict=True,
-                ):
-                    spans.extend(
-                        Span(start + ent.start_char, start + ent.end_char, ent.label_, ent.text)
-                        for ent in sdoc.ents
-                        if _inside(start + ent.start_char, start + ent.end_char, allowed)
+        """Records in the order of ``items``, computed ``batch_size`` documents at a time."""
+        for chunk in minibatch(items, size=self.batch_size):
+            found = self._entities([text for _, text in chunk])
+            texts_spans = [(text, spans) for (_, text), (spans, _) in zip(chunk, found, strict=True)]
+            relations = self.relations.predict_many(texts_spans)
+            for (doc_id, text), (spans, scores), preds in zip(chunk, found, relations, strict=True):
+                yield to_record(doc_id, text, spans, ((p.head, p.tail, p.label, p.score) for p in preds), scores)
+
+    def _entities(self, texts: list[str]) -> list[tuple[list[Span], list[float | None] | None]]:
+        """Per text: its entities sorted by offsets, and the span scores when a spancat found some."""
+        pieces = [(i, start, end) for i, text in enumerate(texts) for start, end in units(text, self.unit)]
+        allowed = [sorted((s, e) for s, e in self.regions(text) if e > s) for text in texts]
+        spans: list[list[Span]] = [[] for _ in texts]
+        scored: list[list[tuple[Span, float]]] = [[] for _ in texts]
+        with self.nlp.select_pipes(enable=self._ner_pipes()):
+            sdocs = self.nlp.pipe((texts[i][s:e] for i, s, e in pieces), batch_size=self.batch_size)
+            for (i, start, _), sdoc in zip(pieces, sdocs, strict=True):
+                spans[i].extend(
+                    Span(start + ent.start_char, start + ent.end_char, ent.label_, ent.text)
+                    for ent in sdoc.ents
+                    if _inside(start + ent.start_char, start + ent.end_char, allowed[i])
+                )
+                if SPANS_KEY in sdoc.spans:  # a spancat (``[xxgk] span_labels``)
+                    group = sdoc.spans[SPANS_KEY]
+                    scores = np.asarray(group.attrs.get("scores", [1.0] * len(group)), dtype=float).ravel()
+                    scored[i].extend(
+                        (Span(start + sp.start_char, start + sp.end_char, sp.label_, sp.text), round(float(sc), 4))
+                        for sp, sc in zip(group, scores, strict=True)
+                        if _inside(start + sp.start_char, start + sp.end_char, allowed[i])
                     )
-                    if SPANS_KEY in sdoc.spans:  # a spancat (``[xxgk] span_labels``)
-                        group = sdoc.spans[SPANS_KEY]
-                        scores = np.asarray(group.attrs.get("scores", [1.0] * len(group)), dtype=float).ravel()
-                        scored.extend(
-                            (Span(start + sp.start_char, start + sp.end_char, sp.label_, sp.text), round(float(sc), 4))
-                            for sp, sc in zip(group, scores, strict=True)
-                            if _inside(start + sp.start_char, start + sp.end_char, allowed)
-                        )
-            if scored:
-                spans, span_scores = add_scored_spans(spans, scored)
-                yield self._with_relations(doc_id, text, spans, span_scores)
+        out: list[tuple[list[Span], list[float | None] | None]] = []
+        for ents, extra in zip(spans, scored, strict=True):
+            if extra:
+                out.append(add_scored_spans(ents, extra))
             else:
-                yield self._with_relations(doc_id, text, spans)
+                out.append((sorted(ents, key=lambda s: (s.start, s.end)), None))
+        return out
 
     def predict_relations(self, doc: AnnotatedDoc, text: str) -> AnnotatedDoc:
         ents = sorted(doc.entities, key=lambda e: (e.start, e.end))
         spans = [Span(e.start, e.end, e.label, e.text) for e in ents]
-        out = self._with_relations(doc.doc_id, text, spans)
-        mapping = {f"e{i + 1}": e.id for i, e in enumerate(ents)}
-        rels = [Relation(mapping[r.head], mapping[r.tail], r.label, r.score) for r in out.relations]
+        rels = [
+            Relation(ents[p.head].id, ents[p.tail].id, p.label, round(p.score, 4))
+            for p in self.relations.predict(text, spans)
+        ]
         return AnnotatedDoc(doc.doc_id, doc.text_sha256, list(doc.entities), rels)
-
-    def _with_relations(self, doc_id: str, text: str, spans: list[Span],
-                        scores: list[float | None] | None = None) -> AnnotatedDoc:
-        """``scores``, when given, belong to ``spans`` already sorted by (start, end)."""
-        if scores is None:
-            spans.sort(key=lambda s: (s.start, s.end))
-        preds = self.relations.predict(text, spans)
-        return to_record(doc_id, text, spans, ((p.head, p.tail, p.label, p.score) for p in preds), scores)

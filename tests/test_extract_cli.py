@@ -79,6 +79,9 @@ def test_bench_json_on_the_examples(tmp_path: Path) -> None:
     [row] = [r for r in report["rows"] if r["model"] == RULES]
     assert (row["workers"], row["docs"], row["train_seconds"]) == (1, 4, None)
     assert row["docs_per_s"] > 0 and row["chars_per_s"] > 0 and row["peak_rss_mb"] > 10
+    assert 0 < row["startup_seconds"]
+    after = row["chars_per_s_after_startup"]
+    assert after is None or after > row["chars_per_s"]
     if not shipped_models():
         assert report["skipped"] and report["skipped"][0].startswith("NEWEST")
 
@@ -93,3 +96,15 @@ def test_extract_with_the_default_model(tmp_path: Path) -> None:
     newest = shipped_models()[-1]
     assert len(docs) == 4 and all(d["model"].startswith(newest.meta.get("name", "xxgk-zh")) for d in docs)
     assert all("score" in r for d in docs for r in d["relations"])
+
+
+def test_bench_startup_run_uses_the_smallest_document_not_an_archive(tmp_path: Path) -> None:
+    from xxgk.extract.bench import smallest_document
+
+    (tmp_path / "sub").mkdir()
+    for name, size in {"a.txt": 10, "b.zip": 2, "sub/c.HTML": 5, "d.xyz": 1}.items():
+        (tmp_path / name).write_bytes(b"x" * size)
+    assert smallest_document(tmp_path) == tmp_path / "sub" / "c.HTML"
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(RuntimeError, match="no document"):
+        smallest_document(tmp_path / "empty")
