@@ -23,7 +23,8 @@ from typing import Any
 from xxgk.extract.document import Document, ReadError
 from xxgk.extract.facts import quantity_facts
 from xxgk.extract.read import read_source
-from xxgk.extract.simplify import predict_simplified
+from xxgk.extract.simplify import map_back
+from xxgk.extract.simplify import simplify as to_simplified
 from xxgk.extract.sources import Source
 from xxgk.extract.tables import read_tables
 
@@ -85,11 +86,14 @@ def _process(source: Source, model: Any, simplify: bool) -> Outcome:
 def document_record(doc: Document, model: Any, sha256: str, simplify: bool = False) -> dict[str, Any]:
     """The JSON line of one document: where it came from, its blocks, what the model found."""
     meta = doc.meta
-    simplified = simplify and meta["traditional"]
-    if simplified:
-        [annotated] = predict_simplified(model, [(doc.doc_id, doc.text)])
-    else:
+    converted = to_simplified(doc.text) if simplify and meta["traditional"] else None
+    if converted is None:
         annotated = next(iter(model.predict([(doc.doc_id, doc.text)])))
+    else:
+        annotated = map_back(next(iter(model.predict([(doc.doc_id, converted.text)]))), converted)
+    # The table reader matches official row names in simplified characters; its offsets and
+    # cells stay valid on a one-for-one conversion.
+    table_text = converted.text if converted is not None and converted.same_offsets else doc.text
     return {
         "doc_id": doc.doc_id,
         "source": meta["source"],
@@ -102,7 +106,7 @@ def document_record(doc: Document, model: Any, sha256: str, simplify: bool = Fal
         "agency": meta["agency"],
         "year": meta["year"],
         "traditional": meta["traditional"],
-        "simplified": simplified,
+        "simplified": converted is not None,
         "chars": len(doc.text),
         "sections": [
             {"kind": b.kind, "start": b.start, "end": b.end, "heading": b.heading} for b in doc.blocks
@@ -110,6 +114,6 @@ def document_record(doc: Document, model: Any, sha256: str, simplify: bool = Fal
         "entities": [e.to_dict() for e in annotated.entities],
         "relations": [r.to_dict() for r in annotated.relations],
         "facts": quantity_facts(doc.text, annotated, meta["year"]),
-        "tables": read_tables(doc.text, doc.blocks).to_dict(),
+        "tables": read_tables(table_text, doc.blocks).to_dict(),
         "model": model.name,
     }

@@ -13,7 +13,6 @@ the length, the two texts are aligned (difflib) and offsets follow the alignment
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
@@ -39,6 +38,11 @@ class Simplified:
     text: str
     starts: tuple[int, ...] | None = None
     ends: tuple[int, ...] | None = None
+
+    @property
+    def same_offsets(self) -> bool:
+        """True when an offset in ``text`` is the same offset in ``original`` (one-for-one)."""
+        return self.starts is None
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         if self.starts is None or self.ends is None:
@@ -75,10 +79,3 @@ def map_back(doc: AnnotatedDoc, simplified: Simplified) -> AnnotatedDoc:
         start, end = simplified.to_original(entity.start, entity.end)
         entities.append(replace(entity, start=start, end=end, text=simplified.original[start:end]))
     return replace(doc, text_sha256=text_sha256(simplified.original), entities=entities)
-
-
-def predict_simplified(model: Any, items: Iterable[tuple[str, str]]) -> list[AnnotatedDoc]:
-    """``model.predict`` on the simplified texts, records mapped back to the texts given."""
-    converted = [(doc_id, simplify(text)) for doc_id, text in items]
-    records = model.predict((doc_id, s.text) for doc_id, s in converted)
-    return [map_back(record, s) for record, (_, s) in zip(records, converted, strict=True)]
