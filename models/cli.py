@@ -29,7 +29,7 @@ def train_cmd(
     synthetic: SyntheticOpt = SYNTHETIC,
     synthetic_corpus: SyntheticCorpusOpt = SYNTHETIC_CORPUS,
     config: Annotated[Path | None, typer.Option("--config", help="spaCy config (default configs/ner.cfg).")] = None,
-    seed: Annotated[int, typer.Option("--seed")] = 0,
+    seed: Annotated[int | None, typer.Option("--seed", help="Default: the config's [system] seed.")] = None,
     version: Annotated[str, typer.Option("--version", help="Version of the model (semver).")] = "0.0.0",
     output: Annotated[Path, typer.Option("--output", help="Working folder for the run.")] = Path("training"),
     ship_it: Annotated[bool, typer.Option("--ship", help="Copy the result into models/xxgk-zh-VERSION.")] = False,
@@ -39,13 +39,14 @@ def train_cmd(
     import time
 
     from xxgk.models.ship import data_hashes, write_meta
-    from xxgk.models.training import load_training_data, train_model
+    from xxgk.models.training import load_training_data, resolve_seed, train_model
     from xxgk.schema import load_schema
 
     data = load_training_data(gold, corpus, splits, synthetic, synthetic_corpus)
     train, dev, extra = data.train, data.dev, data.synthetic
     console.print(f"train: {len(train)} docs + {len(extra)} synthetic; dev: {len(dev)} docs")
     started = time.perf_counter()
+    seed = resolve_seed(config, seed)
     model_dir = train_model(train + extra, dev, data.corpus, output, config=config, seed=seed)
     train_seconds = round(time.perf_counter() - started, 1)
     write_meta(model_dir, version, {

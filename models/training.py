@@ -87,6 +87,13 @@ def train_relations(
     return clf, {"threshold": threshold, "dev_f1_gold_entities": round(f1, 4)}
 
 
+def resolve_seed(config: Path | None, seed: int | None) -> int:
+    """``seed``, or when None the ``[system] seed`` of the config (default ``configs/ner.cfg``)."""
+    if seed is not None:
+        return seed
+    return int(load_config(Path(config) if config else config_path("ner.cfg"))["system"]["seed"])
+
+
 def train_model(
     train_docs: list[AnnotatedDoc],
     dev_docs: list[AnnotatedDoc],
@@ -94,12 +101,14 @@ def train_model(
     output_dir: Path,
     *,
     config: Path | None = None,
-    seed: int = 0,
+    seed: int | None = None,
 ) -> Path:
-    """Train NER + relations; return the directory of the assembled pipeline (``output_dir/model``)."""
+    """Train NER + relations; return the directory of the assembled pipeline (``output_dir/model``).
+    ``seed`` None: the config's own."""
     output_dir = Path(output_dir)
     config = Path(config) if config else config_path("ner.cfg")
     cfg = load_config(config)
+    seed = resolve_seed(config, seed)
     unit, spans = training_unit(cfg), span_labels(cfg)
     nlp = spacy.blank("zh")
     data = output_dir / "data"

@@ -109,3 +109,17 @@ def test_training_is_deterministic_for_a_seed(trained, tmp_path):
     rel2 = second.get_pipe("xxgk_relations").classifier
     assert rel1.threshold == rel2.threshold
     assert (rel1.pipeline["lr"].coef_ == rel2.pipeline["lr"].coef_).all()
+
+
+def test_seed_defaults_to_the_configs_own(tmp_path):
+    from thinc.api import Config
+
+    from xxgk.models.training import resolve_seed
+    from xxgk.schema import config_path
+
+    cfg = Config().from_disk(config_path("ner.cfg"))
+    cfg["system"]["seed"] = 7
+    cfg.to_disk(tmp_path / "seven.cfg")
+    assert resolve_seed(tmp_path / "seven.cfg", None) == 7
+    assert resolve_seed(tmp_path / "seven.cfg", 3) == 3
+    assert resolve_seed(None, None) == Config().from_disk(config_path("ner.cfg"))["system"]["seed"]
