@@ -36,6 +36,7 @@ ReportOpt = Annotated[Path | None, typer.Option("--report", help="Write report.m
 EvalConfigOpt = Annotated[Path | None, typer.Option("--eval-config",
                                                     help="Tunables file (default: configs/eval.toml).")]
 DEFAULT_SPLITS = Path("annotation/splits.json")
+SYNTHETIC, SYNTHETIC_CORPUS = Path("annotation/synthetic/synthetic-v1.jsonl"), Path("annotation/synthetic/corpus")
 
 
 def _load_model(name_or_path: str) -> Model:
@@ -188,6 +189,38 @@ def curve_cmd(
           as_json=as_json, json_out=json_out, report=report)
 
 
+def cv_cmd(
+    pred_out: Annotated[Path, typer.Option("--pred-out", help="Out-of-fold predictions (JSONL) go here.")],
+    config: Annotated[Path | None, typer.Option("--config", help="Training config (default configs/ner.cfg).")] = None,
+    gold: GoldOpt = None,
+    corpus: CorpusOpt = None,
+    splits: SplitsOpt = DEFAULT_SPLITS,
+    synthetic: Annotated[Path | None, typer.Option("--synthetic", help="Marked synthetic gold, added to "
+                                                   "every fold's training.")] = SYNTHETIC,
+    synthetic_corpus: Annotated[Path, typer.Option("--synthetic-corpus", help="Its texts.")] = SYNTHETIC_CORPUS,
+    output: Annotated[Path, typer.Option("--output", help="Folder for the fold models.")] = Path("runs/cv"),
+    seed: Annotated[int | None, typer.Option("--seed", help="Training seed (default: the config's).")] = None,
+    eval_config: EvalConfigOpt = None,
+) -> None:
+    """Cross-validation over the train and dev documents (never test): K models, each predicting the
+    fold it did not see. Compare configs with `xxgk compare A.jsonl B.jsonl --split train+dev`."""
+    _require(gold=gold, corpus=corpus)
+    from xxgk.eval.crossval import crossval_predict
+    from xxgk.models.training import load_training_data, train_model
+    from xxgk.standoff import write_docs
+
+    settings = _config(eval_config)
+    with _input_errors():
+        data = load_training_data(gold, corpus, splits, synthetic, synthetic_corpus)
+        preds = crossval_predict(data.train + data.dev, data.corpus, output, k=settings.crossval_folds,
+                                 fold_seed=settings.crossval_seed, train_model=train_model, load_model=_load_model,
+                                 extra_train=data.synthetic, train_config=config, seed=seed,
+                                 progress=lambda msg: err_console.print(msg, highlight=False))
+    write_docs(preds, pred_out)
+    console.print(f"{len(preds)} out-of-fold predictions → {pred_out}; score them with `xxgk eval --pred {pred_out} "
+                  f"--split train+dev` or pair two configs with `xxgk compare A.jsonl B.jsonl --split train+dev`")
+
+
 def agreement_cmd(
     pass1: Annotated[Path, typer.Argument(help="First annotation pass (JSONL file or folder).")],
     pass2: Annotated[Path, typer.Argument(help="Second annotation pass (JSONL file or folder).")],
@@ -213,6 +246,7 @@ def register(app: typer.Typer) -> None:
     eval_app = typer.Typer(invoke_without_command=True)
     eval_app.callback()(eval_main)
     eval_app.command("curve")(curve_cmd)
+    eval_app.command("cv")(cv_cmd)
     eval_app.command("agreement")(agreement_cmd)
     app.add_typer(eval_app, name="eval")
     app.command("compare")(compare_cmd)

@@ -20,6 +20,8 @@ class EvalConfig:
     top_documents: int
     curve_fractions: tuple[float, ...]
     curve_seed: int
+    crossval_folds: int
+    crossval_seed: int
 
     def __post_init__(self) -> None:
         if self.resamples < 1:
@@ -30,6 +32,8 @@ class EvalConfig:
             raise ValueError(f"eval config: min_overlap_percent not in (0, 100]: {self.min_overlap_percent}")
         if not self.curve_fractions or any(not 0 < f <= 1 for f in self.curve_fractions):
             raise ValueError(f"eval config: curve fractions must be in (0, 1], got {self.curve_fractions}")
+        if self.crossval_folds < 3:
+            raise ValueError(f"eval config: cross-validation needs at least 3 folds, got {self.crossval_folds}")
 
 
 def load_config(path: Path | None = None) -> EvalConfig:
@@ -48,6 +52,8 @@ def load_config(path: Path | None = None) -> EvalConfig:
             top_documents=int(data["compare"]["top_documents"]),
             curve_fractions=tuple(sorted(float(f) for f in data["curve"]["fractions"])),
             curve_seed=int(data["curve"]["seed"]),
+            crossval_folds=int(data["crossval"]["folds"]),
+            crossval_seed=int(data["crossval"]["seed"]),
         )
     except KeyError as err:
         raise ValueError(f"{file}: missing setting {err}") from err

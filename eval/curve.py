@@ -28,7 +28,7 @@ from xxgk.records import AnnotatedDoc
 
 class TrainModel(Protocol):
     def __call__(self, train_docs: list[AnnotatedDoc], dev_docs: list[AnnotatedDoc], corpus: Corpus,
-                 output_dir: Path, *, config: Path | None = None, seed: int = 0) -> Path: ...
+                 output_dir: Path, *, config: Path | None = None, seed: int | None = None) -> Path: ...
 
 
 @dataclass(frozen=True)

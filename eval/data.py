@@ -59,16 +59,19 @@ class Pairing:
 
 
 def read_split(splits_path: Path, split: str) -> list[str]:
-    """Doc ids of one split of a ``{"train": [...], "dev": [...], "test": [...]}`` file."""
+    """Doc ids of one split of a ``{"train": [...], "dev": [...], "test": [...]}`` file, or of
+    several joined by ``+`` (``train+dev``: what cross-validation predicts)."""
     try:
         splits = json.loads(Path(splits_path).read_text(encoding="utf-8"))
     except FileNotFoundError as err:
         raise EvalInputError(f"splits file not found: {splits_path}") from err
     except json.JSONDecodeError as err:
         raise EvalInputError(f"{splits_path}: invalid JSON ({err.msg})") from err
-    if split not in splits:
-        raise EvalInputError(f"{splits_path}: no split {split!r} (has {', '.join(sorted(splits))})")
-    return list(splits[split])
+    names = split.split("+")
+    for name in names:
+        if name not in splits:
+            raise EvalInputError(f"{splits_path}: no split {name!r} (has {', '.join(sorted(splits))})")
+    return [doc_id for name in names for doc_id in splits[name]]
 
 
 def select(docs: Sequence[AnnotatedDoc], doc_ids: Iterable[str], what: str) -> list[AnnotatedDoc]:
