@@ -339,3 +339,33 @@ def test_quantity_facts_pick_the_nearest_date_of_the_sentence() -> None:
                              year=None)
     assert (alone["value"], alone["item"], alone["channels"], alone["date"], alone["date_from"]) == (
         None, None, [], None, None)
+
+
+class _FailsOn:
+    """A model that raises on any batch containing one document (as a real bug would)."""
+
+    name = "fails-on-one"
+
+    def __init__(self, bad: str):
+        self.bad, self.batches = bad, []
+
+    def predict(self, items):
+        items = list(items)
+        self.batches.append([doc_id for doc_id, _ in items])
+        if any(doc_id == self.bad for doc_id, _ in items):
+            raise RuntimeError(f"cannot read {self.bad}")
+        return [AnnotatedDoc(doc_id, "0" * 64) for doc_id, _ in items]
+
+
+def test_a_model_failing_on_one_document_fails_only_that_one() -> None:
+    from xxgk.extract.batch import annotate
+    from xxgk.extract.document import Document
+    from xxgk.extract.sections import split_sections
+
+    text = "某局发布信息374条。\n"
+    docs = [Document(f"d{i}.txt", text, split_sections(text), {"traditional": False}) for i in range(4)]
+    model = _FailsOn("d2.txt")
+    found = annotate(model, docs, simplify=False)
+    assert model.batches[0] == [d.doc_id for d in docs]  # the whole batch first, then one by one
+    assert [type(a).__name__ for a, _ in found] == ["AnnotatedDoc", "AnnotatedDoc", "RuntimeError", "AnnotatedDoc"]
+    assert [a.doc_id for a, _ in found if isinstance(a, AnnotatedDoc)] == ["d0.txt", "d1.txt", "d3.txt"]
