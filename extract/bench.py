@@ -28,7 +28,7 @@ import psutil
 
 from xxgk.extract.settings import load_settings
 
-NEWEST = "NEWEST"
+DEFAULT = "DEFAULT"
 
 
 def default_corpus() -> Path:
@@ -64,18 +64,19 @@ class BenchReport:
 
 
 def model_choices(names: list[str]) -> tuple[list[tuple[str, str, float | None]], list[str]]:
-    """``(name, model to load, train_seconds)`` for each name (``NEWEST``: the newest shipped
-    model), and a note for each name that cannot be benchmarked."""
-    from xxgk.models.registry import RULES, shipped_models
+    """``(name, model to load, train_seconds)`` for each name (``DEFAULT``: the default model,
+    ``configs/models.toml``), and a note for each name that cannot be benchmarked."""
+    from xxgk.models.registry import RULES, default_model_name, shipped_models
 
     shipped = {m.name: m for m in shipped_models()}
     chosen, skipped = [], []
     for name in names:
-        if name == NEWEST:
-            if not shipped:
-                skipped.append(f"{NEWEST}: no shipped model in models/ (train one with `xxgk train --ship`)")
+        if name == DEFAULT:
+            try:
+                name = default_model_name()
+            except LookupError as err:
+                skipped.append(f"{DEFAULT}: {err}")
                 continue
-            name = list(shipped)[-1]
         if name == RULES:
             chosen.append((name, name, None))
         elif name in shipped:

@@ -46,7 +46,7 @@ def extract_cmd(
     output: Annotated[Path, typer.Option("-o", "--output", help="Output folder: new or empty, or with --resume "
                                                                 "the folder of an interrupted run.")],
     model: Annotated[str | None, typer.Option("--model", help="Model name or folder, or rules-v1 "
-                                                              "(default: the newest shipped model).")] = None,
+                                                              "(default: configs/models.toml).")] = None,
     fmt: Annotated[str | None, typer.Option("--format", help="jsonl, parquet or both "
                                                              "(default: configs/extract.toml).")] = None,
     workers: Annotated[int | None, typer.Option("--workers", min=1, help="Worker processes, each loading the "
@@ -142,8 +142,8 @@ def bench_cmd(
                                                        "present, else the bundled examples).")] = None,
     workers: Annotated[str | None, typer.Option("--workers", help="Worker counts, comma-separated "
                                                 "(default 1,2).")] = None,
-    models: Annotated[str | None, typer.Option("--models", help="Models, comma-separated; NEWEST is the "
-                                               "newest shipped model (default NEWEST,rules-v1).")] = None,
+    models: Annotated[str | None, typer.Option("--models", help="Models, comma-separated; DEFAULT is the "
+                                               "default model (default DEFAULT,rules-v1).")] = None,
     repeat: Annotated[int, typer.Option("--repeat", min=1, help="Runs per setting; the best counts.")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:

@@ -37,7 +37,7 @@ ENGINES = ("local", "dask")
 class RunOptions:
     """How to run; ``None`` means the setting of ``[runner]`` in ``configs/extract.toml``."""
 
-    model: str | None = None  # a model name or path; None: the newest shipped model
+    model: str | None = None  # a model name or path; None: the default model (configs/models.toml)
     fmt: str | None = None  # jsonl | parquet | both
     workers: int | None = None  # local: processes (default 1); dask: LocalCluster workers
     engine: str = "local"
@@ -152,7 +152,7 @@ def open_engine(options: RunOptions, model: str, in_flight: int) -> AbstractCont
 
 
 def resolve_model(name: str | None) -> str:
-    """The model every worker will load: rules-v1, or a pipeline folder (the newest by default).
+    """The model every worker will load: rules-v1, or a pipeline folder (the default model if None).
     Resolved once, here, so that all workers load the same one. Raises LookupError."""
     from xxgk.models.registry import resolve
 

@@ -116,7 +116,8 @@ def _scores(model_dir: Path, gold: Path, corpus: Path, splits: Path, split: str)
 def predict_cmd(
     corpus: Annotated[Path, typer.Argument(help="Folder of DOC_ID.txt files.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Prediction JSONL to write.")],
-    model: Annotated[str | None, typer.Option("--model", help="Model name or path (default: newest shipped).")] = None,
+    model: Annotated[str | None, typer.Option("--model", help="Model name or path "
+                                              "(default: configs/models.toml).")] = None,
 ) -> None:
     """Run a model over every document of a corpus folder; one schema JSON line per document."""
     from xxgk.corpus import Corpus
@@ -154,11 +155,12 @@ def segmenter_cmd(
 
 @models_app.command("list")
 def list_cmd() -> None:
-    """Shipped model versions with their test scores (the newest is the default)."""
-    from xxgk.models.registry import RULES, shipped_models
+    """Shipped model versions with their test scores; * marks the default (configs/models.toml)."""
+    from xxgk.models.registry import RULES, default_model_name, shipped_models
     from xxgk.schema import load_schema
 
-    table = Table(title="xxgk models (* = default: the newest)")
+    default = default_model_name()
+    table = Table(title="xxgk models (* = the default, configs/models.toml)")
     table.add_column("name", no_wrap=True)
     for col in ("schema", "train docs", "dev ents F1", "test ents F1", "test rels F1", "MB"):
         table.add_column(col, justify="right")
@@ -167,11 +169,11 @@ def list_cmd() -> None:
         x = m.meta.get("xxgk", {})
         scores = x.get("scores", {})
         table.add_row(
-            m.name + (" *" if m is shipped[-1] else ""), str(x.get("schema_version", "?")),
+            m.name + (" *" if m.name == default else ""), str(x.get("schema_version", "?")),
             str(x.get("train_docs", "?")), _f1(scores, "dev", "entities"), _f1(scores, "test", "entities"),
             _f1(scores, "test", "relations"), f"{x.get('size_mb', '?')}",
         )
-    table.add_row(RULES, load_schema().version, "-", "-", "-", "-", "0")
+    table.add_row(RULES + (" *" if default == RULES else ""), load_schema().version, "-", "-", "-", "-", "0")
     console.print(table)
 
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
 
 from xxgk.records import AnnotatedDoc
+from xxgk.schema import config_path
 
 SHIPPED_PREFIX = "xxgk-zh-"
 RULES = "rules-v1"
+NEWEST = "newest"
 
 
 class ExtractionModel(Protocol):
@@ -49,13 +52,23 @@ def shipped_models() -> list[ShippedModel]:
     return sorted(out, key=lambda m: _version_key(m.name))
 
 
+def default_model_name(settings: Path | None = None) -> str:
+    """The ``default`` of ``configs/models.toml``: a shipped name (``newest`` resolved) or rules-v1."""
+    with (settings or config_path("models.toml")).open("rb") as fh:
+        name = tomllib.load(fh)["default"]
+    if name != NEWEST:
+        return name
+    shipped = shipped_models()
+    if not shipped:
+        raise LookupError(f"no shipped model in {models_dir()}; train one with `xxgk train --ship`")
+    return shipped[-1].name
+
+
 def resolve(name_or_path: str | None) -> str | Path:
-    """``None`` → the newest shipped model; a shipped name → its folder; else a path or rules-v1."""
+    """``None`` → the default model (``configs/models.toml``); a shipped name → its folder; else a
+    path or rules-v1. Raises LookupError."""
     if name_or_path is None:
-        shipped = shipped_models()
-        if not shipped:
-            raise LookupError(f"no shipped model in {models_dir()}; train one with `xxgk train`")
-        return shipped[-1].path
+        name_or_path = default_model_name()
     if name_or_path == RULES:
         return RULES
     for model in shipped_models():

@@ -12,7 +12,7 @@ from test_extract_runner import RULES, make_inputs, read_jsonl
 from typer.testing import CliRunner
 
 from xxgk.cli import app
-from xxgk.models.registry import shipped_models
+from xxgk.models.registry import default_model_name, shipped_models
 
 runner = CliRunner()
 EXAMPLES = Path(str(resources.files("xxgk.extract") / "examples"))
@@ -73,7 +73,7 @@ def test_usage_errors_are_messages_not_tracebacks(tmp_path: Path) -> None:
 
 
 def test_bench_json_on_the_examples(tmp_path: Path) -> None:
-    result = invoke("bench", EXAMPLES, "--workers", "1", "--models", f"{RULES},NEWEST", "--json")
+    result = invoke("bench", EXAMPLES, "--workers", "1", "--models", f"{RULES},DEFAULT", "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     [row] = [r for r in report["rows"] if r["model"] == RULES]
@@ -82,8 +82,10 @@ def test_bench_json_on_the_examples(tmp_path: Path) -> None:
     assert 0 < row["startup_seconds"]
     after = row["chars_per_s_after_startup"]
     assert after is None or after > row["chars_per_s"]
-    if not shipped_models():
-        assert report["skipped"] and report["skipped"][0].startswith("NEWEST")
+    if default_model_name() in {m.name for m in shipped_models()}:
+        assert default_model_name() in {r["model"] for r in report["rows"]}
+    else:
+        assert report["skipped"]
 
 
 def test_extract_with_the_default_model(tmp_path: Path) -> None:
@@ -93,8 +95,7 @@ def test_extract_with_the_default_model(tmp_path: Path) -> None:
     result = invoke("extract", EXAMPLES, "-o", out, "--workers", "2")
     assert result.exit_code == 0, result.output
     docs = read_jsonl(out / "documents.jsonl")
-    newest = shipped_models()[-1]
-    assert len(docs) == 4 and all(d["model"].startswith(newest.meta.get("name", "xxgk-zh")) for d in docs)
+    assert len(docs) == 4 and all(d["model"] == default_model_name() for d in docs)
     assert all("score" in r for d in docs for r in d["relations"])
 
 

@@ -123,3 +123,18 @@ def test_seed_defaults_to_the_configs_own(tmp_path):
     assert resolve_seed(tmp_path / "seven.cfg", None) == 7
     assert resolve_seed(tmp_path / "seven.cfg", 3) == 3
     assert resolve_seed(None, None) == Config().from_disk(config_path("ner.cfg"))["system"]["seed"]
+
+
+def test_the_default_model_comes_from_configs_models_toml(tmp_path):
+    from xxgk.models.registry import RULES, default_model_name, resolve, shipped_models
+
+    newest = tmp_path / "newest.toml"
+    newest.write_text('default = "newest"\n')
+    rules = tmp_path / "rules.toml"
+    rules.write_text(f'default = "{RULES}"\n')
+    assert default_model_name(rules) == RULES
+    if shipped_models():
+        assert default_model_name(newest) == shipped_models()[-1].name
+    name = default_model_name()  # the project's own choice must name something loadable
+    assert name == RULES or name in {m.name for m in shipped_models()}
+    assert resolve(None) == resolve(name)
