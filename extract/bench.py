@@ -153,18 +153,45 @@ def measure(corpus: Path, model: str, workers: int) -> tuple[float, int, int, in
     return seconds, docs, chars, peak
 
 
-def bench(corpus: Path, models: list[str], workers: list[int], repeat: int = 1) -> BenchReport:
+def reencoded_corpus(corpus: Path, out: Path, n: int) -> Path:
+    """``out`` filled with every file of ``corpus``, each UTF-8 ``.txt`` file also in the next
+    ``n - 1`` encodings of ``[bench] encodings`` (``NAME.ENCODING.txt``)."""
+    encodings = load_settings()["bench"]["encodings"]
+    if not 1 <= n <= len(encodings):
+        raise ValueError(f"--encodings must be between 1 and {len(encodings)}, not {n}")
+    for path in sorted(p for p in corpus.rglob("*") if p.is_file()):
+        target = out / path.relative_to(corpus)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+        if path.suffix.lower() != ".txt":
+            continue
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        for encoding in encodings[1:n]:
+            target.with_name(f"{path.stem}.{encoding}.txt").write_bytes(text.encode(encoding))
+    return out
+
+
+def bench(corpus: Path, models: list[str], workers: list[int], repeat: int = 1, encodings: int = 1) -> BenchReport:
     """One row per (model, workers): speed of the best of ``repeat`` runs, the largest peak RSS,
-    the start-up (best of ``repeat`` runs on the smallest document) and the rate after it."""
+    the start-up (best of ``repeat`` runs on the smallest document) and the rate after it.
+    ``encodings`` > 1 runs over the corpus re-encoded (:func:`reencoded_corpus`)."""
     chosen, skipped = model_choices(models)
-    report = BenchReport(str(corpus), repeat, skipped=skipped)
-    with tempfile.TemporaryDirectory(prefix="xxgk-bench-one-") as one:
+    report = BenchReport(str(corpus) if encodings == 1 else f"{corpus} × {encodings} encodings", repeat,
+                         skipped=skipped)
+    with tempfile.TemporaryDirectory(prefix="xxgk-bench-") as scratch:
+        one, many = Path(scratch) / "one", Path(scratch) / "corpus"
+        one.mkdir()
+        if encodings > 1:
+            corpus = reencoded_corpus(corpus, many, encodings)
         smallest = smallest_document(corpus)
-        shutil.copy2(smallest, Path(one) / smallest.name)
+        shutil.copy2(smallest, one / smallest.name)
         for name, model, train_seconds in chosen:
             for n in workers:
                 runs = [measure(corpus, model, n) for _ in range(repeat)]
-                startup = min(measure(Path(one), model, n)[0] for _ in range(repeat))
+                startup = min(measure(one, model, n)[0] for _ in range(repeat))
                 seconds, docs, chars, _ = min(runs)
                 after = round(chars / (seconds - startup)) if seconds > startup else None
                 report.rows.append(BenchRow(

@@ -145,6 +145,8 @@ def bench_cmd(
     models: Annotated[str | None, typer.Option("--models", help="Models, comma-separated; DEFAULT is the "
                                                "default model (default DEFAULT,rules-v1).")] = None,
     repeat: Annotated[int, typer.Option("--repeat", min=1, help="Runs per setting; the best counts.")] = 1,
+    encodings: Annotated[int, typer.Option("--encodings", min=1, help="Read each UTF-8 report this many times, "
+                                           "in as many encodings ([bench] encodings): a larger run.")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Speed (docs/s, chars/s) and peak memory of `xxgk extract` per model and number of workers."""
@@ -157,8 +159,8 @@ def bench_cmd(
         raise typer.BadParameter(f"not a folder: {folder}", param_hint="CORPUS")
     names = [m.strip() for m in (models or cfg["models"]).split(",") if m.strip()]
     try:
-        report = bench(folder, names, _ints(workers or cfg["workers"], "--workers"), repeat)
-    except RuntimeError as err:
+        report = bench(folder, names, _ints(workers or cfg["workers"], "--workers"), repeat, encodings)
+    except (RuntimeError, ValueError) as err:
         err_console.print(f"[red]error:[/red] {err}", highlight=False)
         raise typer.Exit(1) from err
     if as_json:

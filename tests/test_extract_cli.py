@@ -109,3 +109,21 @@ def test_bench_startup_run_uses_the_smallest_document_not_an_archive(tmp_path: P
     (tmp_path / "empty").mkdir()
     with pytest.raises(RuntimeError, match="no document"):
         smallest_document(tmp_path / "empty")
+
+
+def test_bench_reencoded_corpus_reads_each_utf8_report_in_more_encodings(tmp_path: Path) -> None:
+    from xxgk.extract.bench import reencoded_corpus
+
+    src = tmp_path / "src"
+    (src / "sub").mkdir(parents=True)
+    text = "某局2023年发布信息374条。\n"
+    (src / "sub" / "a.txt").write_text(text, encoding="utf-8")
+    (src / "b.txt").write_bytes(text.encode("gbk"))  # not UTF-8: copied once
+    (src / "c.html").write_text(f"<p>{text}</p>", encoding="utf-8")
+    out = reencoded_corpus(src, tmp_path / "out", 3)
+    names = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    assert names == ["b.txt", "c.html", "sub/a.gb18030.txt", "sub/a.txt", "sub/a.utf-16.txt"]
+    assert (out / "sub" / "a.utf-16.txt").read_bytes().decode("utf-16") == text
+    assert len({(out / "sub" / n).read_bytes() for n in ("a.txt", "a.gb18030.txt", "a.utf-16.txt")}) == 3
+    with pytest.raises(ValueError, match="between 1 and 4"):
+        reencoded_corpus(src, tmp_path / "bad", 9)
