@@ -124,17 +124,20 @@ def plan(inputs: Iterable[str], done: Mapping[int, tuple[str, str | None]]) -> I
         yield step
 
 
-def batches(steps: Iterable[Task | Entry], size: int) -> Iterator[Batch]:
-    """Group steps into batches of at most ``size`` tasks (or ``size`` settled entries)."""
-    batch = Batch()
+def batches(steps: Iterable[Task | Entry], size: int, max_bytes: int) -> Iterator[Batch]:
+    """Group steps into batches of at most ``size`` tasks (or ``size`` settled entries), closing
+    a batch early once its files reach ``max_bytes``: the model holds a batch's documents at once,
+    so a batch of long reports would otherwise set the peak memory."""
+    batch, held = Batch(), 0
     for step in steps:
         if isinstance(step, Task):
             batch.tasks.append(step)
+            held += len(step.source.data)
         else:
             batch.ready.append(step)
-        if len(batch.tasks) >= size or len(batch.ready) >= size:
+        if len(batch.tasks) >= size or len(batch.ready) >= size or held >= max_bytes:
             yield batch
-            batch = Batch()
+            batch, held = Batch(), 0
     if batch.tasks or batch.ready:
         yield batch
 
@@ -180,7 +183,8 @@ def run_extract(
         store = PartStore.open(out, settings, options.resume)
         progress = Progress(done_before=len(store.done))
         steps = plan(inputs, dict(store.done))
-        work = ((batch, [task.source for task in batch.tasks]) for batch in batches(steps, size))
+        work = ((batch, [task.source for task in batch.tasks])
+                for batch in batches(steps, size, cfg["batch_bytes"]))
         for batch, outcomes in engine_map(work):
             entries = batch.ready + [
                 Entry(task.seq, task.source.doc_id, task.sha256, kind, record)

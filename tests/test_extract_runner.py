@@ -369,3 +369,15 @@ def test_a_model_failing_on_one_document_fails_only_that_one() -> None:
     assert model.batches[0] == [d.doc_id for d in docs]  # the whole batch first, then one by one
     assert [type(a).__name__ for a, _ in found] == ["AnnotatedDoc", "AnnotatedDoc", "RuntimeError", "AnnotatedDoc"]
     assert [a.doc_id for a, _ in found if isinstance(a, AnnotatedDoc)] == ["d0.txt", "d1.txt", "d3.txt"]
+
+
+def test_batches_close_on_documents_or_on_bytes() -> None:
+    from xxgk.extract.runner import Task, batches
+    from xxgk.extract.sources import Source
+
+    def task(seq: int, size: int) -> Task:
+        return Task(seq, Source(f"d{seq}.txt", f"d{seq}.txt", None, b"x" * size), f"{seq:064d}")
+
+    sizes = [10, 10, 10, 100, 10, 300, 10, 10, 10, 10]
+    got = [[t.seq for t in b.tasks] for b in batches([task(i, n) for i, n in enumerate(sizes)], 4, 120)]
+    assert got == [[0, 1, 2, 3], [4, 5], [6, 7, 8, 9]]
