@@ -75,12 +75,13 @@ def process_batch(sources: list[Source], model: str, simplify: bool = False) -> 
             outcomes.append(item)
             continue
         annotated, converted = next(found)
+        if isinstance(annotated, Exception):  # the model failed on this document
+            outcomes.append(_error(source.doc_id, "model", annotated))
+            continue
         try:
-            if isinstance(annotated, Exception):
-                raise annotated
             outcomes.append(("document", document_record(item, annotated, converted, bytes_sha256(source.data),
                                                          loaded.name)))
-        except Exception as err:  # a model (or the table reader) failing on one document
+        except Exception as err:  # likewise the table reader or the facts on one document
             outcomes.append(_error(source.doc_id, "model", err))
     return outcomes
 
