@@ -117,6 +117,27 @@ def split_cmd(
     console.print({name: len(ids) for name, ids in splits.items()})
 
 
+@corpus_app.command("extend-splits")
+def extend_splits_cmd(
+    corpus: CorpusOpt,
+    splits: Annotated[Path, typer.Option("--splits", help="The fixed splits.json to extend.")] = Path(
+        "annotation/splits.json"),
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Where to write (default: --splits).")] = None,
+) -> None:
+    """Place the corpus documents that are in no split yet: a sealed test share first, then dev and
+    train, whole agencies (settings: [extend] in configs/splits.toml). Placed documents never move."""
+    from xxgk.annotation.splits import extend_splits, read_splits
+
+    corp = Corpus(corpus)
+    current = read_splits(splits)
+    placed = {d for ids in current.values() for d in ids}
+    new_ids = [d for d in corp.doc_ids if d not in placed]
+    extended = extend_splits(current, new_ids, corp.manifest)
+    target = output or splits
+    target.write_text(json.dumps(extended, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    console.print({name: len(ids) - len(current[name]) for name, ids in extended.items()}, "new documents placed")
+
+
 def _register_subcommands() -> None:
     for package in ("extract", "models", "eval", "annotation"):
         name = f"xxgk.{package}.cli"

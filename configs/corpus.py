@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import tomllib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+
+from xxgk.schema import config_path
 
 
 class CorpusError(Exception):
@@ -20,6 +23,26 @@ def read_text(path: Path) -> str:
         return path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as err:
         raise CorpusError(f"{path}: not UTF-8 ({err})") from err
+
+
+def load_eras() -> list[tuple[str, int]]:
+    """The report-format bands of ``configs/corpus.toml``: (name, last year), in order."""
+    with config_path("corpus.toml").open("rb") as fh:
+        return [(band["name"], int(band["last"])) for band in tomllib.load(fh)["eras"]]
+
+
+def era(year: int | None, eras: list[tuple[str, int]] | None = None) -> str | None:
+    """The report-format band of a report year (``-2018``, ``2019-2020``, ``2021-``); None if unknown."""
+    if year is None:
+        return None
+    return next((name for name, last in eras or load_eras() if year <= last), None)
+
+
+def derived_field(record: Mapping[str, Any], name: str) -> Any:
+    """A manifest field, or one derived from it (``era`` from ``year``)."""
+    if name == "era":
+        return era(record.get("year"))
+    return record.get(name)
 
 
 @dataclass
