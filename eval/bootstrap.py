@@ -54,6 +54,8 @@ def paired_delta(point: float, deltas: np.ndarray, level: float) -> PairedDelta:
     """
     deltas = deltas[~np.isnan(deltas)]  # resamples where the figure is undefined for either system
     n = deltas.shape[0]
+    if n == 0:  # the figure is undefined on every resample: no interval, no test
+        return PairedDelta(float(point), float("nan"), float("nan"), float("nan"))
     below = (1 + np.count_nonzero(deltas <= 0)) / (1 + n)
     above = (1 + np.count_nonzero(deltas >= 0)) / (1 + n)
     low, high = interval(deltas, level)

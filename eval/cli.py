@@ -35,6 +35,9 @@ JsonOutOpt = Annotated[Path | None, typer.Option("--json-out", help="Also write 
 ReportOpt = Annotated[Path | None, typer.Option("--report", help="Write report.md and report.html here.")]
 EvalConfigOpt = Annotated[Path | None, typer.Option("--eval-config",
                                                     help="Tunables file (default: configs/eval.toml).")]
+ByOpt = Annotated[str | None, typer.Option(
+    "--by", help="Error slices: manifest field(s), comma-separated (year, level, part, province, era = "
+                 "-2018 / 2019-2020 / 2021-); strict F1 with intervals per combination of values.")]
 DEFAULT_SPLITS = Path("annotation/splits.json")
 SYNTHETIC, SYNTHETIC_CORPUS = Path("annotation/synthetic/synthetic-v1.jsonl"), Path("annotation/synthetic/corpus")
 
@@ -106,9 +109,13 @@ def eval_main(
     json_out: JsonOutOpt = None,
     report: ReportOpt = None,
     eval_config: EvalConfigOpt = None,
+    by: ByOpt = None,
+    pred_out: Annotated[Path | None, typer.Option("--pred-out", help="With --model: also write the model's "
+                                                  "predictions (JSONL); refused for the sealed split.")] = None,
 ) -> None:
     """Score a model (--model) or saved predictions (--pred) against gold: entities in the four
-    SemEval-2013 modes, relations strict and relaxed, per label, with bootstrap intervals."""
+    SemEval-2013 modes, relations strict and relaxed, per label, with bootstrap intervals. On the
+    sealed split only aggregate figures are shown."""
     if ctx.invoked_subcommand is not None:
         return
     if model is None and pred is None:
@@ -116,14 +123,21 @@ def eval_main(
         raise typer.Exit(2)
     if model is not None and pred is not None:
         raise typer.BadParameter("give either --model or --pred, not both")
+    if pred_out is not None and model is None:
+        raise typer.BadParameter("--pred-out writes a model's predictions: give --model")
     _require(gold=gold, corpus=corpus)
     from xxgk.eval.api import GoldSpec, run_eval
     from xxgk.eval.views import eval_blocks
+    from xxgk.standoff import write_docs
 
     config = _config(eval_config)
     with _input_errors():
         result = run_eval(GoldSpec(gold, corpus, split, splits), config, pred=pred, model=model,
-                          load_model=_load_model, ignore_unknown=ignore_unknown)
+                          load_model=_load_model, ignore_unknown=ignore_unknown, by=[by] if by else None,
+                          keep_predictions=pred_out is not None)
+    if pred_out is not None:
+        write_docs(result.pop("predictions"), pred_out)
+        err_console.print(f"predictions of {result['system']} → {pred_out}", highlight=False)
     for line in ("missing_predictions", "ignored_unknown") if as_json else ():  # tables show them
         if result[line]:
             err_console.print(f"[yellow]note:[/yellow] {line.replace('_', ' ')}: {', '.join(result[line])}")
@@ -144,9 +158,10 @@ def compare_cmd(
     json_out: JsonOutOpt = None,
     report: ReportOpt = None,
     eval_config: EvalConfigOpt = None,
+    by: ByOpt = None,
 ) -> None:
     """Compare systems on the same gold: F1 side by side, deltas vs the first with paired-bootstrap
-    intervals and p-values, and the documents that differ most."""
+    intervals and p-values, and the documents that differ most (not on the sealed split)."""
     if len(systems) < 2:
         raise typer.BadParameter("give at least two systems")
     _require(gold=gold, corpus=corpus)
@@ -156,7 +171,7 @@ def compare_cmd(
     config = _config(eval_config)
     with _input_errors():
         result = run_compare(systems, GoldSpec(gold, corpus, split, splits), config, load_model=_load_model,
-                             ignore_unknown=ignore_unknown)
+                             ignore_unknown=ignore_unknown, by=[by] if by else None)
     _emit(result, f"xxgk compare: {' vs '.join(result['systems'])}",
           lambda plots: compare_blocks(result, console_rows=config.console_rows, plots=plots),
           as_json=as_json, json_out=json_out, report=report)

@@ -13,10 +13,7 @@ from xxgk.eval.config import EvalConfig
 from xxgk.eval.data import EvalInputError
 from xxgk.eval.metrics import actual, possible, prf
 from xxgk.eval.scoring import Scores
-from xxgk.eval.summary import METRICS, bootstrap_info, bootstrap_prf, summarise_tally
-
-FAMILIES = ("entities", "relations")
-F1 = METRICS.index("f1")
+from xxgk.eval.summary import F1, FAMILIES, bootstrap_info, bootstrap_prf, summarise_tally
 
 
 def _common_variants(scores: Sequence[Scores], family: str) -> list[str]:
@@ -45,10 +42,10 @@ def f1_deltas(base: Scores, other: Scores, weights: np.ndarray, level: float,
                 tested = docs >= min_docs
                 out.append({
                     "family": family, "variant": variant, "scope": scope, "metric": "f1",
-                    "baseline": round(float(point_b[vb, s]), 6), "value": round(float(point_o[vo, s]), 6),
-                    "delta": round(test.delta, 6), "docs": docs,
-                    "ci": [round(test.low, 6), round(test.high, 6)] if tested else None,
-                    "p_value": round(test.p_value, 6) if tested else None,
+                    "baseline": float(point_b[vb, s]), "value": float(point_o[vo, s]),
+                    "delta": float(test.delta), "docs": docs,
+                    "ci": [float(test.low), float(test.high)] if tested else None,
+                    "p_value": float(test.p_value) if tested else None,
                 })
     return out
 
@@ -70,8 +67,8 @@ def most_different(base: Scores, other: Scores, top: int) -> list[dict[str, Any]
     rel = doc_f1(other, "relations") - doc_f1(base, "relations")
     order = sorted(range(len(base.doc_ids)), key=lambda i: (-abs(ent[i]), -abs(rel[i]), base.doc_ids[i]))
     return [
-        {"doc_id": base.doc_ids[i], "entities_f1_delta": round(float(ent[i]), 6),
-         "relations_f1_delta": round(float(rel[i]), 6)}
+        {"doc_id": base.doc_ids[i], "entities_f1_delta": float(ent[i]),
+         "relations_f1_delta": float(rel[i])}
         for i in order[:top] if ent[i] or rel[i]
     ]
 

@@ -18,6 +18,7 @@ class EvalConfig:
     context_chars: int
     console_rows: int
     top_documents: int
+    slice_min_docs: int
     curve_fractions: tuple[float, ...]
     curve_seed: int
     crossval_folds: int
@@ -50,6 +51,7 @@ def load_config(path: Path | None = None) -> EvalConfig:
             context_chars=int(data["errors"]["context_chars"]),
             console_rows=int(data["errors"]["console_rows"]),
             top_documents=int(data["compare"]["top_documents"]),
+            slice_min_docs=int(data["slices"]["min_docs"]),
             curve_fractions=tuple(sorted(float(f) for f in data["curve"]["fractions"])),
             curve_seed=int(data["curve"]["seed"]),
             crossval_folds=int(data["crossval"]["folds"]),

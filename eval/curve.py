@@ -18,10 +18,10 @@ import numpy as np
 
 from xxgk.corpus import Corpus
 from xxgk.eval.bootstrap import resample_weights
-from xxgk.eval.compare import FAMILIES, f1_deltas
+from xxgk.eval.compare import f1_deltas
 from xxgk.eval.config import EvalConfig
 from xxgk.eval.scoring import Scores, score
-from xxgk.eval.summary import bootstrap_info, summarise_tally
+from xxgk.eval.summary import FAMILIES, bootstrap_info, summarise_tally
 from xxgk.eval.systems import LoadModel, run_model
 from xxgk.records import AnnotatedDoc
 

@@ -22,8 +22,17 @@ from xxgk.standoff import Problem, StandoffError, check_doc, load_docs, validate
 TOLERATED_IN_PREDICTIONS = frozenset({"overlap", "edge", "duplicate-relation", "relation-args"})
 
 
+#: The split scored only in aggregate: nobody reads its per-document scores or errors.
+SEALED = "sealed"
+
+
 class EvalInputError(Exception):
     """The inputs cannot be scored together; the message says which documents and why."""
+
+
+def is_sealed(split: str | None) -> bool:
+    """Does the split (or a ``+`` join of splits) include the sealed one?"""
+    return split is not None and SEALED in split.split("+")
 
 
 @dataclass(frozen=True)

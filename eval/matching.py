@@ -1,16 +1,29 @@
-"""Span matching in the four SemEval-2013 modes, with nervaluate 1.2.1's exact semantics.
+"""Span matching in the four SemEval-2013 modes, with nervaluate 1.2.1's per-prediction rules,
+exact matches first.
 
-nervaluate walks the predictions in order; each one is compared with the gold spans not yet
-matched, in order, and the first gold span it is consistent with is consumed:
+Matching is one to one and runs in two rounds:
 
-- ``strict``: same span and label → correct; else the first overlapping gold span → incorrect.
-- ``exact``:  same span (any label) → correct; else the first overlapping gold span → incorrect.
-- ``partial``: same span (any label) → correct; else the first overlapping gold span → partial.
-- ``type`` (nervaluate's ``ent_type``): among all overlapping gold spans of the same label the one
-  with the closest boundaries → correct; else the first overlapping gold span → incorrect.
+1. **Exact matches.** Each prediction (in order) takes the first free gold span that it matches
+   exactly for the mode: same span and label for ``strict`` and ``type``, same span for ``exact``
+   and ``partial``. These are ``correct``.
+2. **The rest, as nervaluate does it.** Each remaining prediction is compared with the gold spans
+   still free, in order, and the first it is consistent with is consumed:
+
+   - ``strict`` / ``exact``: the first overlapping gold span → incorrect.
+   - ``partial``: the first overlapping gold span → partial.
+   - ``type`` (nervaluate's ``ent_type``): among the overlapping gold spans of the same label the
+     one with the closest boundaries → correct; else the first overlapping gold span → incorrect.
 
 A prediction that consumes nothing is spurious; a gold span never consumed is missed. Offsets are
 stand-off ones (``end`` exclusive); nervaluate's are inclusive, which changes nothing below.
+
+**Where this differs from nervaluate, on purpose.** nervaluate does round 2 only, over the
+predictions in the order given: an earlier prediction that merely overlaps a gold span consumes it,
+and a later prediction matching that span exactly is then counted spurious (gold DATE [39, 45);
+predictions CHANNEL [37, 40) and DATE [39, 45): nervaluate counts one incorrect and one spurious).
+Round 1 gives every exact match its credit whatever the order. The result equals nervaluate's when
+nervaluate is handed the predictions of round 1 first (``tests/test_eval_differential.py`` checks
+exactly that on random documents).
 """
 
 from __future__ import annotations
@@ -107,13 +120,32 @@ def _closest_same_label(pred: Span, free: Free, min_percent: float) -> tuple[int
     return None, "spurious"
 
 
+def exact_pairs(gold: Sequence[Span], pred: Sequence[Span], mode: str) -> dict[int, int]:
+    """Round 1: prediction index → gold index of the one-to-one exact matches of ``mode``."""
+    with_label = mode in ("strict", "type")
+    free: dict[tuple[int, int, str], list[int]] = {}
+    for g_idx, g in enumerate(gold):
+        free.setdefault((g.start, g.end, g.label if with_label else ""), []).append(g_idx)
+    pairs = {}
+    for p_idx, p in enumerate(pred):
+        candidates = free.get((p.start, p.end, p.label if with_label else ""))
+        if candidates:
+            pairs[p_idx] = candidates.pop(0)
+    return pairs
+
+
 def match(gold: Sequence[Span], pred: Sequence[Span], mode: str, min_percent: float = 1.0) -> MatchResult:
-    """Match predictions to gold spans in one mode; the result depends on the order of both lists."""
+    """Match predictions to gold spans in one mode: exact matches first, then nervaluate's greedy
+    rules over the rest (see the module docstring); ties follow the order of both lists."""
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; expected one of {MODES}")
-    consumed: set[int] = set()
+    exact = exact_pairs(gold, pred, mode)
+    consumed: set[int] = set(exact.values())
     outcomes = []
     for p_idx, span in enumerate(pred):
+        if p_idx in exact:
+            outcomes.append(Outcome(p_idx, "correct", exact[p_idx]))
+            continue
         free = [(g_idx, g) for g_idx, g in enumerate(gold) if g_idx not in consumed]
         if mode == "type":
             g_idx, kind = _closest_same_label(span, free, min_percent)

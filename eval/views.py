@@ -167,6 +167,10 @@ def eval_blocks(result: Result, *, console_rows: int, plots: bool) -> list[Block
         picture = draw.confusion_plot(labels, conf["matrix"], "Entity label confusion")
         blocks.append(Image("confusion", picture,
                             "Gold label (rows) vs predicted label (columns); 'none': no overlapping span."))
+    if "slices" in result:
+        blocks += _eval_slice_blocks(result["slices"], plots)
+    if "withheld" in result:
+        return [*blocks, Heading("Documents and errors"), Text(result["withheld"])]
     errors = result["errors"]
     blocks += [
         Heading("Documents"), _document_table(result["documents"], console_rows),
@@ -175,6 +179,74 @@ def eval_blocks(result: Result, *, console_rows: int, plots: bool) -> list[Block
               [(e["doc_id"], f"{e['error']} {e['kind']}", e["label"], e["text"], e["cause"], e["context"])
                for e in errors], console_rows=console_rows),
     ]
+    return blocks
+
+
+# --- error slices (--by) ---------------------------------------------------------------------------
+
+
+def _slice_name(row: Mapping[str, Any]) -> str:
+    return f"{row['slice']} *" if row["small"] else row["slice"]
+
+
+def _slice_cell(row: Mapping[str, Any], fig: Fig | None) -> str:
+    return "withheld (sealed)" if row.get("withheld") else with_ci(fig) if fig is not None else NA
+
+
+def _slice_caption(slices: Mapping[str, Any]) -> str:
+    return (f"Strict micro F1 (95% CI) per {' × '.join(slices['fields'])}; each slice bootstrapped on its own "
+            f"documents. * fewer than {slices['min_docs']} documents: the interval says little.")
+
+
+def _slice_series(figs: Sequence[Fig]) -> draw.Series:
+    """F1 and interval of each slice (a slice with no interval: the point itself)."""
+    bounds = [f["ci"]["f1"] or (f["f1"], f["f1"]) for f in figs]
+    return [f["f1"] for f in figs], [b[0] for b in bounds], [b[1] for b in bounds]
+
+
+def _eval_slice_blocks(slices: Mapping[str, Any], plots: bool) -> list[Block]:
+    rows = slices["rows"]
+    blocks: list[Block] = [
+        Heading(f"Slices by {', '.join(slices['fields'])}"),
+        Table(("slice", "docs", "entities F1", "relations F1"),
+              [(_slice_name(r), str(r["docs"]), _slice_cell(r, r.get("entities")),
+                _slice_cell(r, r.get("relations"))) for r in rows], caption=_slice_caption(slices)),
+    ]
+    shown = [r for r in rows if not r.get("withheld")]
+    if plots and shown:
+        series = {f"{family} strict": _slice_series([r[family] for r in shown])
+                  for family in ("entities", "relations")}
+        names = [_slice_name(r) for r in shown]
+        blocks.append(Image("slices_f1", draw.f1_bars(names, series, "Strict F1 per slice"),
+                            "Strict micro F1 per slice, 95% intervals."))
+    return blocks
+
+
+def _compare_slice_blocks(slices: Mapping[str, Any], systems: Sequence[str], plots: bool) -> list[Block]:
+    rows, base = slices["rows"], systems[0]
+    table_rows = []
+    for r in rows:
+        cells = [_slice_cell(r, r.get("systems", {}).get(s, {}).get("entities")) for s in systems]
+        deltas = [NA if r.get("withheld") else
+                  f"{signed(r['deltas'][s]['entities']['delta'])} {signed_span(r['deltas'][s]['entities']['ci'])}"
+                  for s in systems[1:]]
+        table_rows.append((_slice_name(r), str(r["docs"]), *cells, *deltas))
+    blocks: list[Block] = [
+        Heading(f"Slices by {', '.join(slices['fields'])}"),
+        Table(("slice", "docs", *(f"{s} entities F1" for s in systems), *(f"{s} − {base}" for s in systems[1:])),
+              table_rows, caption=_slice_caption(slices) + " Deltas: paired bootstrap within the slice."),
+        Table(("slice", "docs", *(f"{s} relations F1" for s in systems)),
+              [(_slice_name(r), str(r["docs"]),
+                *(_slice_cell(r, r.get("systems", {}).get(s, {}).get("relations")) for s in systems))
+               for r in rows]),
+    ]
+    shown = [r for r in rows if not r.get("withheld")]
+    if plots and shown:
+        names = [_slice_name(r) for r in shown]
+        for k, name in enumerate(systems[1:], 1):
+            series = {s: _slice_series([r["systems"][s]["entities"] for r in shown]) for s in (base, name)}
+            blocks.append(Image(f"slices_{k}", draw.f1_bars(names, series, f"{name}: entity F1 per slice"),
+                                f"Strict entity F1 per slice of {name} and {base}, 95% intervals."))
     return blocks
 
 
@@ -233,6 +305,10 @@ def compare_blocks(result: Result, *, console_rows: int, plots: bool) -> list[Bl
         Heading("F1 side by side"), _side_by_side(systems, figures),
         *(_system_plots(systems, figures) if plots else []),
     ]
+    if "slices" in result:
+        blocks += _compare_slice_blocks(result["slices"], systems, plots)
+    if "withheld" in result:
+        blocks.append(Text(result["withheld"]))
     for k, name in enumerate(systems[1:], 1):
         shown = _shown_deltas(result["deltas"][name])
         blocks += [Heading(f"{name} vs {base}: F1 deltas (paired bootstrap)"), _delta_table(shown)]
@@ -242,6 +318,8 @@ def compare_blocks(result: Result, *, console_rows: int, plots: bool) -> list[Bl
                       [d["ci"][1] for d in plotted])
             picture = draw.delta_plot([_delta_name(d) for d in plotted], values, f"{name} vs {base}")
             blocks.append(Image(f"deltas_{k}", picture, f"F1 deltas of {name} vs {base}, 95% intervals."))
+        if "withheld" in result:
+            continue
         docs = result["documents"][name]
         blocks.append(Heading(f"Documents where {name} differs most from {base}"))
         blocks.append(Table(("doc", "entity F1 delta", "relation F1 delta"),

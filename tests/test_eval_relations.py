@@ -110,3 +110,14 @@ def test_entity_errors_name_their_cause() -> None:
     assert (fp.text, fp.context) == ("30条", T[start - 5:start] + "⟦30条⟧" + T[start + 3:start + 8])
     (twice,) = entity_errors("d1", gold[:1], gold[:1] * 2, T, min_percent=1.0, width=5)
     assert (twice.error, twice.cause) == ("FP", "gold already matched")
+
+
+def test_relaxed_an_identical_arc_keeps_its_gold_arc_against_an_earlier_overlapping_one() -> None:
+    """Predicted COUNT_OF 20条→信息 (arguments overlap the gold ones) comes first in text order and
+    COUNT_OF 120条→信息 is identical to gold: the identical one is the match, the other spurious."""
+    pred = doc("d1", T, [("ITEM", "信息"), ("QUANTITY", "120条")], [(1, "COUNT_OF", 0)])
+    shifted = doc_arcs(doc("d1", T, [("ITEM", "信息"), ("QUANTITY", "20条")], [(1, "COUNT_OF", 0)]))
+    gold, exact = doc_arcs(GOLD), doc_arcs(pred)
+    count_of = [a for a in gold if a.label == "COUNT_OF"]
+    result = match_arcs(count_of, shifted + exact, relaxed=True, min_percent=1.0)
+    assert result.pairs == ((1, 0),) and result.spurious == (0,)
