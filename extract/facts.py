@@ -13,14 +13,8 @@ from __future__ import annotations
 import bisect
 from typing import Any
 
-from xxgk.models.relation_features import load_relation_settings
+from xxgk.models.relation_features import load_relation_settings, sentence_starts
 from xxgk.records import AnnotatedDoc, Entity
-
-
-def sentence_starts(text: str) -> list[int]:
-    """Offsets where sentences begin (0, and after each sentence break)."""
-    breaks = load_relation_settings().sentence_breaks
-    return [0] + [i + 1 for i, char in enumerate(text) if char in breaks]
 
 
 def _gap(a: Entity, b: Entity) -> int:
@@ -40,7 +34,7 @@ def quantity_facts(text: str, doc: AnnotatedDoc, year: int | None) -> list[dict[
         target = {"COUNT_OF": items, "VIA": channels}.get(rel.label)
         if target is not None and rel.tail in by_id:
             target.setdefault(rel.head, []).append(by_id[rel.tail])
-    starts = sentence_starts(text)
+    starts = sentence_starts(text, load_relation_settings())
 
     def sentence(entity: Entity) -> int:
         return bisect.bisect_right(starts, entity.start) - 1

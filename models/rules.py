@@ -60,7 +60,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -112,7 +112,8 @@ class RulesModel:
 
     def __init__(self, config: dict[str, Any] | None = None):
         self.cfg = config or load_rules_config()
-        self.settings = load_relation_settings()
+        self.settings = replace(load_relation_settings(), cjk_period=False,
+                                sentence_breaks=frozenset(self.cfg["relations"]["sentence_breaks"]))
         self._compile()
 
     # ----------------------------------------------------------------------------- public API
@@ -538,10 +539,13 @@ class RulesModel:
 
 
 def _resolve(found: list[_Found]) -> list[_Found]:
-    """Drop overlaps: the longer span wins, then the label earlier in LABEL_ORDER."""
+    """Drop overlaps: the longer span wins, then the label earlier in LABEL_ORDER. Linear: a span
+    is kept when none of its characters is taken yet."""
     kept: list[_Found] = []
+    taken = bytearray(max((f.end for f in found), default=0))
     for f in sorted(set(found), key=lambda f: (f.start - f.end, LABEL_ORDER.index(f.label), f.start)):
-        if all(f.end <= k.start or k.end <= f.start for k in kept):
+        if not any(taken[f.start:f.end]):
+            taken[f.start:f.end] = b"\x01" * (f.end - f.start)
             kept.append(f)
     return kept
 
