@@ -9,6 +9,12 @@ for threads; see the environment facts).
 
 A source that cannot be read, or that makes the model raise, becomes an ``error`` outcome
 naming it and the batch goes on; only a model that cannot be loaded stops the batch.
+
+No document can sink its batch: one longer than ``[runner] part_chars`` is read by the model
+part by part (cut at line or sentence ends; :mod:`xxgk.extract.long_docs`), after the rest of
+the batch, with the time budget ``[runner] doc_seconds`` checked after each part. So a long
+report costs time in proportion to its length, holds the memory of one part, and becomes an
+error row naming the budget if it is too slow, while the batch's other documents are written.
 """
 
 from __future__ import annotations
@@ -22,7 +28,9 @@ from typing import Any
 
 from xxgk.extract.document import Document, ReadError
 from xxgk.extract.facts import quantity_facts
+from xxgk.extract.long_docs import Budget, predict_in_parts
 from xxgk.extract.read import read_source
+from xxgk.extract.settings import load_settings
 from xxgk.extract.simplify import Simplified, map_back
 from xxgk.extract.simplify import simplify as to_simplified
 from xxgk.extract.sources import Source
@@ -103,25 +111,33 @@ Annotation = tuple[AnnotatedDoc | Exception, Simplified | None]
 
 def annotate(model: Any, docs: list[Document], simplify: bool) -> list[Annotation]:
     """The model's record of each document (offsets into the text as read) and its simplified
-    text if it was converted; the whole batch in one ``predict``, and if that raises, one
-    document at a time, so that only a document the model fails on becomes an exception."""
-    try:
-        return _annotate(model, docs, simplify)
-    except Exception:
-        out: list[Annotation] = []
-        for doc in docs:
-            try:
-                out.extend(_annotate(model, [doc], simplify))
-            except Exception as err:
-                out.append((err, None))
-        return out
-
-
-def _annotate(model: Any, docs: list[Document], simplify: bool) -> list[Annotation]:
+    text if it was converted. Documents up to ``part_chars`` go through one ``predict`` together,
+    and if that raises, one at a time, so that only a document the model fails on becomes an
+    exception; longer ones are read in parts, each within its time budget."""
+    cfg = load_settings()["runner"]
     converted = [to_simplified(d.text) if simplify and d.meta["traditional"] else None for d in docs]
-    items = [(d.doc_id, c.text if c else d.text) for d, c in zip(docs, converted, strict=True)]
-    records = list(model.predict(items))
-    return [(map_back(r, c) if c else r, c) for r, c in zip(records, converted, strict=True)]
+    texts = [c.text if c else d.text for d, c in zip(docs, converted, strict=True)]
+    short = [k for k, text in enumerate(texts) if len(text) <= cfg["part_chars"]]
+    records: dict[int, AnnotatedDoc | Exception] = {}
+    try:
+        records.update(zip(short, model.predict((docs[k].doc_id, texts[k]) for k in short), strict=True))
+    except Exception:
+        for k in short:
+            try:
+                records[k] = next(iter(model.predict([(docs[k].doc_id, texts[k])])))
+            except Exception as err:
+                records[k] = err
+    for k in (k for k in range(len(docs)) if k not in records):
+        try:
+            records[k] = predict_in_parts(model, docs[k].doc_id, texts[k], cfg["part_chars"],
+                                          Budget(cfg["doc_seconds"]))
+        except Exception as err:
+            records[k] = err
+    out: list[Annotation] = []
+    for k, c in enumerate(converted):
+        record = records[k]
+        out.append((record if isinstance(record, Exception) or c is None else map_back(record, c), c))
+    return out
 
 
 def document_record(doc: Document, annotated: AnnotatedDoc, converted: Simplified | None, sha256: str,

@@ -6,6 +6,11 @@ memory is its own: the peak RSS is the largest sum, over samples, of that proces
 children. The time of a setting is the best of ``repeat`` runs (noise only ever slows a run
 down); the time to train a shipped model is read from its ``meta.json`` (``xxgk.train_seconds``).
 
+The scaling rows (``--scaling``) time one document of growing length (``[bench] scaling_chars``):
+the corpus's reports joined into one line with half-width punctuation, the text that lost its
+breaks which once made the cost grow with the square of the length. Seconds per 10,000
+characters (start-up taken off) should stay flat.
+
 Start-up (spawning workers, imports, loading the model, writing and consolidating an output) is
 a fixed cost that dominates a small corpus. So each setting is also run on the corpus's smallest
 document alone: that run's time is the start-up, and ``chars / (seconds - startup)`` is the rate
@@ -52,12 +57,26 @@ class BenchRow:
     train_seconds: float | None  # None: not a trained model, or not recorded
 
 
+@dataclass(frozen=True)
+class ScalingRow:
+    model: str
+    chars: int  # of the one document
+    seconds: float  # best of the repeats, start-up taken off
+    seconds_per_10k: float
+
+
 @dataclass
 class BenchReport:
     corpus: str
     repeat: int
     rows: list[BenchRow] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    scaling: list[ScalingRow] = field(default_factory=list)
+
+    def scaling_spread(self, model: str) -> float | None:
+        """Largest over smallest seconds per 10k characters of a model's scaling rows."""
+        rates = [r.seconds_per_10k for r in self.scaling if r.model == model and r.seconds_per_10k > 0]
+        return round(max(rates) / min(rates), 2) if len(rates) > 1 else None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -174,10 +193,28 @@ def reencoded_corpus(corpus: Path, out: Path, n: int) -> Path:
     return out
 
 
-def bench(corpus: Path, models: list[str], workers: list[int], repeat: int = 1, encodings: int = 1) -> BenchReport:
+def one_line_document(corpus: Path, chars: int) -> str:
+    """``chars`` characters of the corpus's UTF-8 ``.txt`` reports, joined on one line with
+    half-width punctuation (repeated if the corpus is shorter)."""
+    texts = []
+    for path in sorted(corpus.rglob("*.txt")):
+        try:
+            texts.append(path.read_bytes().decode("utf-8"))
+        except UnicodeDecodeError:
+            continue
+    if not texts:
+        raise RuntimeError(f"no UTF-8 .txt report in {corpus} to build the scaling document from")
+    line = " ".join(texts).translate(str.maketrans({"\n": " ", "\r": " ", "。": ".", "，": ",", "；": ";",
+                                                     "：": ":", "！": "!", "？": "?"}))
+    return (line * (chars // len(line) + 1))[:chars]
+
+
+def bench(corpus: Path, models: list[str], workers: list[int], repeat: int = 1, encodings: int = 1,
+          scaling: list[int] | None = None) -> BenchReport:
     """One row per (model, workers): speed of the best of ``repeat`` runs, the largest peak RSS,
     the start-up (best of ``repeat`` runs on the smallest document) and the rate after it.
-    ``encodings`` > 1 runs over the corpus re-encoded (:func:`reencoded_corpus`)."""
+    ``encodings`` > 1 runs over the corpus re-encoded (:func:`reencoded_corpus`); ``scaling``
+    adds a row per model and document length (one worker)."""
     chosen, skipped = model_choices(models)
     report = BenchReport(str(corpus) if encodings == 1 else f"{corpus} × {encodings} encodings", repeat,
                          skipped=skipped)
@@ -200,4 +237,11 @@ def bench(corpus: Path, models: list[str], workers: list[int], repeat: int = 1, 
                     startup_seconds=round(startup, 3), chars_per_s_after_startup=after,
                     peak_rss_mb=round(max(r[3] for r in runs) / 2**20, 1), train_seconds=train_seconds,
                 ))
+            for chars in scaling or []:
+                folder = Path(scratch) / f"scaling-{chars}"
+                folder.mkdir(exist_ok=True)
+                (folder / "one-line.txt").write_text(one_line_document(corpus, chars), encoding="utf-8")
+                startup = min(measure(one, model, 1)[0] for _ in range(repeat))
+                seconds = max(0.0, min(measure(folder, model, 1)[0] for _ in range(repeat)) - startup)
+                report.scaling.append(ScalingRow(name, chars, round(seconds, 3), round(seconds / chars * 1e4, 4)))
     return report

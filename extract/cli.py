@@ -147,6 +147,8 @@ def bench_cmd(
     repeat: Annotated[int, typer.Option("--repeat", min=1, help="Runs per setting; the best counts.")] = 1,
     encodings: Annotated[int, typer.Option("--encodings", min=1, help="Read each UTF-8 report this many times, "
                                            "in as many encodings ([bench] encodings): a larger run.")] = 1,
+    scaling: Annotated[bool, typer.Option("--scaling", help="Also time one document of growing length "
+                                          "([bench] scaling_chars): seconds per 10k chars should stay flat.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Speed (docs/s, chars/s) and peak memory of `xxgk extract` per model and number of workers."""
@@ -159,7 +161,8 @@ def bench_cmd(
         raise typer.BadParameter(f"not a folder: {folder}", param_hint="CORPUS")
     names = [m.strip() for m in (models or cfg["models"]).split(",") if m.strip()]
     try:
-        report = bench(folder, names, _ints(workers or cfg["workers"], "--workers"), repeat, encodings)
+        report = bench(folder, names, _ints(workers or cfg["workers"], "--workers"), repeat, encodings,
+                       scaling=cfg["scaling_chars"] if scaling else None)
     except (RuntimeError, ValueError) as err:
         err_console.print(f"[red]error:[/red] {err}", highlight=False)
         raise typer.Exit(1) from err
@@ -183,6 +186,16 @@ def _print_bench(report: BenchReport) -> None:
         table.add_row(r.model, str(r.workers), str(r.docs), str(r.chars), f"{r.seconds:.2f}", f"{r.docs_per_s:.1f}",
                       f"{r.chars_per_s:,}", f"{r.startup_seconds:.2f}", after, f"{r.peak_rss_mb:.0f}", train)
     console.print(table)
+    if report.scaling:
+        grown = Table(title="One document of growing length (one line, half-width punctuation; one worker; "
+                            "start-up taken off)")
+        for col in ("model", "chars", "seconds", "s per 10k chars", "spread (max/min)"):
+            grown.add_column(col, justify="left" if col == "model" else "right")
+        for r in report.scaling:
+            spread = report.scaling_spread(r.model)
+            grown.add_row(r.model, f"{r.chars:,}", f"{r.seconds:.2f}", f"{r.seconds_per_10k:.3f}",
+                          "-" if spread is None else f"{spread:.2f}×")
+        console.print(grown)
     for note in report.skipped:
         console.print(f"[yellow]skipped[/yellow] {note}", highlight=False)
 

@@ -16,9 +16,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from xxgk.extract.convert import convert, format_of
+from xxgk.extract.convert import convert
 from xxgk.extract.decode import decode_bytes
 from xxgk.extract.document import ReadError
+from xxgk.extract.filetype import format_of
 from xxgk.extract.htmltext import declared_charset
 from xxgk.extract.tables import TablesRecord, read_tables
 

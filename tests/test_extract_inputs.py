@@ -263,9 +263,12 @@ def test_globs_files_and_missing_inputs(inputs: Path) -> None:
     assert "utf8.txt" in ids and "scanned.pdf" in ids
     assert all("/" not in i for i in ids[:-3])  # ids relative to the glob's folder
     failures = [i for i in items if isinstance(i, ReadFailure)]
-    assert [f.reason for f in failures] == [
+    assert [f.reason for f in failures][-3:] == [
         "no such file or folder", "pattern matched no file", "folder holds no files (or only ignored names)",
     ]
+    # a file whose first bytes contradict its extension is refused by the walk, before a full read
+    assert [(f.path, f.reason) for f in failures[:-3]] == [
+        ("really-a-zip.txt", "content is a ZIP archive (or .docx), not what the extension .txt says, not read")]
 
 
 def test_walk_is_lazy_and_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -273,8 +276,8 @@ def test_walk_is_lazy_and_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_text(REPORT, encoding="utf-8")
     reads = []
-    real_read = Path.read_bytes
-    monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self.name) or real_read(self))
+    real_open = Path.open
+    monkeypatch.setattr(Path, "open", lambda self, *a, **k: reads.append(self.name) or real_open(self, *a, **k))
     stream = read_documents([str(tmp_path)])
     assert next(stream).doc_id == "a.txt"
     assert reads == ["a.txt"]  # nothing read ahead of the consumer

@@ -132,15 +132,19 @@ def test_duplicates_are_processed_once_and_name_both_paths(inputs: Path, tmp_pat
     assert "sub/copy-of-r001.txt" not in doc_ids and "r001.txt" in doc_ids
 
 
-def test_overlapping_inputs_report_the_doc_id_given_twice(tmp_path: Path) -> None:
+def test_same_relative_name_in_two_inputs_gives_two_doc_ids_and_overlap_is_reported(tmp_path: Path) -> None:
     for name in ("a", "b"):
         (tmp_path / name).mkdir()
     (tmp_path / "a" / "r.txt").write_bytes(report(1))
     (tmp_path / "b" / "r.txt").write_bytes(report(2))
     out = tmp_path / "out"
     result = run_extract([str(tmp_path / "a"), str(tmp_path / "b")], out, RunOptions(model=RULES))
+    assert result.summary.documents == 2 and not (out / "errors.jsonl").read_text()
+    assert [d["doc_id"] for d in read_jsonl(out / "documents.jsonl")] == ["b/r.txt", "r.txt"]
+    again = tmp_path / "again"  # the same file given twice (a folder and a file in it): the second is named
+    result = run_extract([str(tmp_path / "a"), str(tmp_path / "a" / "r.txt")], again, RunOptions(model=RULES))
     assert result.summary.documents == 1
-    [error] = read_jsonl(out / "errors.jsonl")
+    [error] = read_jsonl(again / "errors.jsonl")
     assert error["path"] == "r.txt" and error["stage"] == "input" and "a/r.txt" in error["reason"]
 
 
