@@ -72,31 +72,42 @@ def validate_cmd(gold: GoldArg, corpus: CorpusOpt) -> None:
 def stats_cmd(
     gold: GoldArg,
     corpus: CorpusOpt,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
-    split: Annotated[str | None, typer.Option("--split", help="Only this split (train, dev, test).")] = None,
-    splits: Annotated[Path, typer.Option("--splits", help="splits.json for --split.")] = Path(
-        "annotation/splits.json"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+    split: Annotated[str | None, typer.Option("--split", help="Only this split (train, dev, test, sealed).")] = None,
+    splits: Annotated[Path, typer.Option("--splits", help="splits.json: without --split, one column per split "
+                                         "when the file exists.")] = Path("annotation/splits.json"),
 ) -> None:
-    """Documents, characters, entities and relations per label."""
+    """Documents, characters, entities and relations per label, and documents by report era, level
+    and part: for the gold, one column per split (or only --split)."""
     corp = Corpus(corpus)
     docs = _valid_docs(gold, corp)
-    if split is not None:
+    columns: dict[str, list[AnnotatedDoc]] = {"all gold": docs}
+    if split is not None or splits.is_file():
         from xxgk.annotation.splits import read_splits
 
-        keep = set(read_splits(splits)[split])
-        docs = [d for d in docs if d.doc_id in keep]
-    stats = corpus_stats(docs, corp)
+        ids = read_splits(splits)
+        if split is not None and split not in ids:
+            raise typer.BadParameter(f"no split {split!r} in {splits} (has {', '.join(ids)})", param_hint="--split")
+        wanted = [split] if split is not None else [name for name, members in ids.items() if members]
+        columns = {} if split is not None else columns
+        columns.update({name: [d for d in docs if d.doc_id in set(ids[name])] for name in wanted})
+    stats = {name: corpus_stats(members, corp) for name, members in columns.items()}
     if as_json:
-        typer.echo(json.dumps(stats, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(stats if len(stats) > 1 else next(iter(stats.values())), ensure_ascii=False, indent=2))
         return
-    scope = f" ({split})" if split else ""
-    table = Table(title=f"{gold}{scope}: {stats['docs']} docs, {stats['chars']} chars")
-    table.add_column("kind")
-    table.add_column("label")
-    table.add_column("count", justify="right")
+    names = list(stats)
+    table = Table(title=f"{gold}: documents, characters and annotations per split")
+    for col in ("kind", "label", *names):
+        table.add_column(col, justify="left" if col in ("kind", "label") else "right")
+    table.add_row("", "documents", *(str(stats[n]["docs"]) for n in names))
+    table.add_row("", "characters", *(str(stats[n]["chars"]) for n in names))
     for kind in ("entities", "relations"):
-        for label, count in stats[kind].items():
-            table.add_row(kind, label, str(count))
+        for label in stats[names[0]][kind]:
+            table.add_row(kind, label, *(str(stats[n][kind][label]) for n in names))
+    for field in stats[names[0]]["by"]:
+        values = sorted({v for n in names for v in stats[n]["by"][field]})
+        for value in values:
+            table.add_row(f"docs by {field}", value, *(str(stats[n]["by"][field].get(value, 0)) for n in names))
     console.print(table)
 
 
