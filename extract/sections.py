@@ -60,6 +60,7 @@ class SectionRules:
     note: re.Pattern[str]
     prose_min_chars: int
     prose_min_clauses: int
+    prose_clause_chars: int
     prose_end: frozenset[str]
     min_table_lines: int
 
@@ -94,6 +95,7 @@ def parse_rules(data: dict[str, Any]) -> SectionRules:
         note=re.compile(tab["note"]),
         prose_min_chars=int(tab["prose_min_chars"]),
         prose_min_clauses=int(tab["prose_min_clauses"]),
+        prose_clause_chars=int(tab["prose_clause_chars"]),
         prose_end=frozenset(tab["prose_end"]),
         min_table_lines=int(tab["min_table_lines"]),
     )
@@ -229,6 +231,7 @@ def _prose_like(content: str, rules: SectionRules) -> bool:
     return (
         len(content) >= rules.prose_min_chars
         or clauses >= rules.prose_min_clauses
+        or (clauses and len(content) >= rules.prose_clause_chars)
         or content[-1] in rules.prose_end
     )
 
