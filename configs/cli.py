@@ -20,11 +20,13 @@ from rich.table import Table
 
 from xxgk import __version__
 from xxgk.corpus import Corpus
+from xxgk.errors import BAD_INPUT, run
 from xxgk.records import AnnotatedDoc
 from xxgk.standoff import validate
 from xxgk.stats import corpus_stats
 
-app = typer.Typer(help="xxgk: data from 政府信息公开工作年度报告.", no_args_is_help=True)
+app = typer.Typer(help="xxgk: data from 政府信息公开工作年度报告.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
 corpus_app = typer.Typer(help="Check and describe stand-off annotation files.", no_args_is_help=True)
 app.add_typer(corpus_app, name="corpus")
 console = Console()
@@ -43,16 +45,18 @@ def _version(value: bool) -> None:
 def main(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an error instead of one line "
+                                        "(allowed anywhere on the command line).")] = False,
 ) -> None:
     """xxgk turns the narrative of government information-disclosure annual reports into data."""
 
 
 def _valid_docs(gold: Path, corpus: Corpus) -> list[AnnotatedDoc]:
-    """The documents of a gold file, or exit 1 pointing at `xxgk corpus validate`."""
+    """The documents of a gold file, or exit 2 (bad input) pointing at `xxgk corpus validate`."""
     docs, problems = validate(gold, corpus)
     if problems:
-        console.print(f"[red]{len(problems)} problem(s)[/red]; run `xxgk corpus validate` first")
-        raise typer.Exit(1)
+        console.print(f"[red]error:[/red] {gold}: {len(problems)} problem(s); run `xxgk corpus validate` first")
+        raise typer.Exit(BAD_INPUT)
     return docs
 
 
@@ -78,7 +82,7 @@ def stats_cmd(
                                          "when the file exists.")] = Path("annotation/splits.json"),
 ) -> None:
     """Documents, characters, entities and relations per label, and documents by report era, level
-    and part: for the gold, one column per split (or only --split)."""
+    and part: for the whole gold and each split holding some of it (or only --split)."""
     corp = Corpus(corpus)
     docs = _valid_docs(gold, corp)
     columns: dict[str, list[AnnotatedDoc]] = {"all gold": docs}
@@ -88,9 +92,9 @@ def stats_cmd(
         ids = read_splits(splits)
         if split is not None and split not in ids:
             raise typer.BadParameter(f"no split {split!r} in {splits} (has {', '.join(ids)})", param_hint="--split")
-        wanted = [split] if split is not None else [name for name, members in ids.items() if members]
-        columns = {} if split is not None else columns
-        columns.update({name: [d for d in docs if d.doc_id in set(ids[name])] for name in wanted})
+        wanted = [split] if split is not None else list(ids)
+        chosen = {name: [d for d in docs if d.doc_id in set(ids[name])] for name in wanted}
+        columns = chosen if split is not None else {**columns, **{n: c for n, c in chosen.items() if c}}
     stats = {name: corpus_stats(members, corp) for name, members in columns.items()}
     if as_json:
         typer.echo(json.dumps(stats if len(stats) > 1 else next(iter(stats.values())), ensure_ascii=False, indent=2))
@@ -157,3 +161,8 @@ def _register_subcommands() -> None:
 
 
 _register_subcommands()
+
+
+def entry() -> None:
+    """The ``xxgk`` console script: the app, with bad input reported in one line (:mod:`xxgk.errors`)."""
+    run(app)

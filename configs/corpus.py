@@ -10,10 +10,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from xxgk.errors import InputError
 from xxgk.schema import config_path
 
 
-class CorpusError(Exception):
+class CorpusError(InputError):
     """A corpus folder or one of its files cannot be read."""
 
 

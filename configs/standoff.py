@@ -15,6 +15,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from xxgk.corpus import Corpus, CorpusError
+from xxgk.errors import InputError
 from xxgk.records import AnnotatedDoc, Entity, text_sha256
 from xxgk.schema import Schema, load_schema
 
@@ -28,12 +29,12 @@ class Problem:
     doc_id: str = ""
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.file else ""
+        where = f"{self.file}:{self.line}" if self.file and self.line else self.file
         doc = f" doc {self.doc_id}" if self.doc_id else ""
         return f"{where}{doc}: [{self.kind}] {self.message}"
 
 
-class StandoffError(Exception):
+class StandoffError(InputError):
     """Raised by :func:`load_docs` when a file has problems; carries all of them."""
 
     def __init__(self, problems: list[Problem]):
@@ -47,7 +48,10 @@ def jsonl_files(path: str | Path) -> list[Path]:
     """A JSONL file, or every ``*.jsonl`` in a folder (sorted)."""
     path = Path(path)
     if path.is_dir():
-        return sorted(path.glob("*.jsonl"))
+        files = sorted(path.glob("*.jsonl"))
+        if not files:
+            raise StandoffError([Problem("input", "folder holds no .jsonl file", str(path))])
+        return files
     if not path.exists():
         raise FileNotFoundError(f"no such file or folder: {path}")
     return [path]
@@ -56,8 +60,13 @@ def jsonl_files(path: str | Path) -> list[Path]:
 def read_records(path: str | Path) -> Iterator[tuple[Path, int, AnnotatedDoc | Problem]]:
     """Yield ``(file, line_no, doc_or_problem)`` for every non-empty line."""
     for file in jsonl_files(path):
-        with file.open(encoding="utf-8") as fh:
-            for n, line in enumerate(fh, 1):
+        with file.open("rb") as fh:
+            for n, raw in enumerate(fh, 1):
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as err:
+                    raise StandoffError([Problem("encoding", f"not UTF-8 text ({err.reason}): a binary file, or "
+                                                 "another encoding, not JSON Lines", str(file), n)]) from None
                 if not line.strip():
                     continue
                 try:

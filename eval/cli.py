@@ -7,13 +7,14 @@ when a model is actually run.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+
+from xxgk.errors import err_console, reported
 
 if TYPE_CHECKING:
     from xxgk.eval.config import EvalConfig
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
     from xxgk.eval.systems import Model
 
 console = Console()
-err_console = Console(stderr=True)
 
 GoldOpt = Annotated[Path | None, typer.Option("--gold", help="Gold JSONL file, or a folder of them.")]
 CorpusOpt = Annotated[Path | None, typer.Option("--corpus", help="Folder of DOC_ID.txt files.")]
@@ -46,20 +46,6 @@ def _load_model(name_or_path: str) -> Model:
     from xxgk.models.registry import load_model
 
     return load_model(name_or_path)
-
-
-@contextmanager
-def _input_errors() -> Iterator[None]:
-    """Turn input problems into a message and exit status 1 (not a traceback)."""
-    from xxgk.corpus import CorpusError
-    from xxgk.eval.data import EvalInputError
-    from xxgk.standoff import StandoffError
-
-    try:
-        yield
-    except (EvalInputError, StandoffError, CorpusError, FileNotFoundError) as err:
-        err_console.print(f"[red]error:[/red] {err}", highlight=False)
-        raise typer.Exit(1) from err
 
 
 def _config(path: Path | None) -> EvalConfig:
@@ -131,7 +117,7 @@ def eval_main(
     from xxgk.standoff import write_docs
 
     config = _config(eval_config)
-    with _input_errors():
+    with reported():
         result = run_eval(GoldSpec(gold, corpus, split, splits), config, pred=pred, model=model,
                           load_model=_load_model, ignore_unknown=ignore_unknown, by=[by] if by else None,
                           keep_predictions=pred_out is not None)
@@ -169,7 +155,7 @@ def compare_cmd(
     from xxgk.eval.views import compare_blocks
 
     config = _config(eval_config)
-    with _input_errors():
+    with reported():
         result = run_compare(systems, GoldSpec(gold, corpus, split, splits), config, load_model=_load_model,
                              ignore_unknown=ignore_unknown, by=[by] if by else None)
     _emit(result, f"xxgk compare: {' vs '.join(result['systems'])}",
@@ -196,7 +182,7 @@ def curve_cmd(
     from xxgk.models.training import train_model
 
     settings = _config(eval_config)
-    with _input_errors():
+    with reported():
         result = run_curve(GoldSpec(gold, corpus, None, splits), output, settings, train_model=train_model,
                            load_model=_load_model, train_config=config, seed=seed,
                            progress=lambda msg: err_console.print(msg, highlight=False))
@@ -225,7 +211,7 @@ def cv_cmd(
     from xxgk.standoff import write_docs
 
     settings = _config(eval_config)
-    with _input_errors():
+    with reported():
         data = load_training_data(gold, corpus, splits, synthetic, synthetic_corpus)
         preds = crossval_predict(data.train + data.dev, data.corpus, output, k=settings.crossval_folds,
                                  fold_seed=settings.crossval_seed, train_model=train_model, load_model=_load_model,
@@ -251,7 +237,7 @@ def agreement_cmd(
     from xxgk.eval.views import agreement_blocks
 
     config = _config(eval_config)
-    with _input_errors():
+    with reported():
         result = run_agreement(pass1, pass2, corpus, config)
     _emit(result, f"xxgk agreement: {pass1} vs {pass2}", lambda plots: agreement_blocks(result, plots=plots),
           as_json=as_json, json_out=json_out, report=report)

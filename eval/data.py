@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xxgk.corpus import Corpus
+from xxgk.errors import InputError
 from xxgk.records import AnnotatedDoc
 from xxgk.schema import Schema, load_schema
 from xxgk.standoff import Problem, StandoffError, check_doc, load_docs, validate
@@ -26,7 +27,7 @@ TOLERATED_IN_PREDICTIONS = frozenset({"overlap", "edge", "duplicate-relation", "
 SEALED = "sealed"
 
 
-class EvalInputError(Exception):
+class EvalInputError(InputError):
     """The inputs cannot be scored together; the message says which documents and why."""
 
 
@@ -132,8 +133,11 @@ def _raise_on(problems: list[Problem]) -> None:
 
 def load_predictions(path: Path, corpus: Corpus, gold: Gold, *, ignore_unknown: bool = False,
                      schema: Schema | None = None) -> Pairing:
-    """Read predictions from JSONL and pair them with the gold documents."""
+    """Read predictions from JSONL and pair them with the gold documents; an empty file (no
+    record at all) is refused: scoring it would print a report of zeros for a mistake."""
     docs, problems = validate(path, corpus, schema)
+    if not docs and not problems:
+        raise EvalInputError(f"{path}: no predictions in it (an empty file?)")
     gold_ids = {g.doc_id for g in gold.docs}
     known = gold_ids | gold.outside_split
     unknown = sorted({p.doc_id for p in problems if p.doc_id and p.doc_id not in known}

@@ -17,6 +17,7 @@ from rich.progress import Progress, ProgressColumn, SpinnerColumn, Task, TextCol
 from rich.table import Table
 from rich.text import Text
 
+from xxgk.errors import BAD_INPUT, InputError, describe, err_console
 from xxgk.extract.table_cli import tables_cmd
 
 if TYPE_CHECKING:
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
     from xxgk.extract.runner import RunResult
 
 console = Console()
-err_console = Console(stderr=True)
 
 
 class RateColumn(ProgressColumn):
@@ -67,8 +67,6 @@ def extract_cmd(
     Exit status 1 when no document could be processed, or with --strict when any input failed
     (every failure is listed in OUTPUT/errors.jsonl).
     """
-    from xxgk.extract.engine_local import EngineError
-    from xxgk.extract.parts import RunStateError
     from xxgk.extract.runner import ENGINES, RunOptions, run_extract
     from xxgk.extract.writers import FORMATS
 
@@ -83,9 +81,9 @@ def extract_cmd(
             result = run_extract(inputs, output, options, on_progress=lambda p: bar.update(
                 task, completed=p.documents + p.errors + p.duplicates,
                 description=f"{p.documents} docs, {p.errors} errors, {p.duplicates} duplicates"))
-    except (RunStateError, LookupError, EngineError, ValueError) as err:
-        err_console.print(f"[red]error:[/red] {err}", highlight=False)
-        raise typer.Exit(1) from err
+    except (InputError, LookupError, ValueError) as err:
+        err_console.print(f"[red]error:[/red] {describe(err)}", highlight=False)
+        raise typer.Exit(BAD_INPUT) from err
     except KeyboardInterrupt:
         err_console.print(f"interrupted: the finished batches are kept; finish with "
                           f"`xxgk extract … -o {output} --resume`")
@@ -163,9 +161,9 @@ def bench_cmd(
     try:
         report = bench(folder, names, _ints(workers or cfg["workers"], "--workers"), repeat, encodings,
                        scaling=cfg["scaling_chars"] if scaling else None)
-    except (RuntimeError, ValueError) as err:
-        err_console.print(f"[red]error:[/red] {err}", highlight=False)
-        raise typer.Exit(1) from err
+    except (RuntimeError, ValueError, OSError) as err:
+        err_console.print(f"[red]error:[/red] {describe(err)}", highlight=False)
+        raise typer.Exit(BAD_INPUT) from err
     if as_json:
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:

@@ -11,13 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from xxgk.errors import InputError
+
 BLOCK_KINDS = ("title", "preamble", "narrative", "table", "signature")
 
 # What the NER model reads: everything but the statistical tables (annotation schema, Scope).
 PROSE_KINDS = ("title", "preamble", "narrative", "signature")
 
 
-class ReadError(Exception):
+class ReadError(InputError):
     """An input that cannot become a Document; the message says why, for a ReadFailure."""
 
 

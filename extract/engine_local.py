@@ -16,6 +16,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from xxgk.errors import InputError
 from xxgk.extract.batch import Outcome, init_worker, process_batch
 from xxgk.extract.sources import Source
 
@@ -24,7 +25,7 @@ Work = Iterable[tuple[T, list[Source]]]
 MapFn = Callable[[Work[Any]], Iterator[tuple[Any, list[Outcome]]]]
 
 
-class EngineError(Exception):
+class EngineError(InputError):
     """An engine cannot start (a missing extra, a bad option) or its workers died."""
 
 

@@ -25,12 +25,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from xxgk.errors import InputError
 from xxgk.extract.writers import atomic_path, json_line
 
 PART_GLOB = "part-*.jsonl"
 
 
-class RunStateError(Exception):
+class RunStateError(InputError):
     """The output folder cannot take this run (not empty, another run's state, changed inputs)."""
 
 
@@ -77,6 +78,8 @@ class PartStore:
             if previous != run:
                 raise RunStateError(f"{out} holds a run of {previous}, not of {run}: use another folder")
             return cls._recover(root)
+        if out.exists() and not out.is_dir():
+            raise RunStateError(f"{out}: is a file, not a folder; -o takes a folder (new, empty, or of a run)")
         if out.exists() and any(out.iterdir()):
             hint = "it holds no run to resume" if resume else "pass --resume to continue the run there"
             raise RunStateError(f"output folder {out} is not empty: {hint}, or choose a new folder")

@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from xxgk.errors import BAD_INPUT, describe, err_console
 from xxgk.extract.convert import convert
 from xxgk.extract.decode import decode_bytes
 from xxgk.extract.document import ReadError
@@ -24,7 +25,6 @@ from xxgk.extract.htmltext import declared_charset
 from xxgk.extract.tables import TablesRecord, read_tables
 
 console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
 
 
 def read_report(path: Path) -> str:
@@ -44,8 +44,8 @@ def tables_cmd(
 ) -> None:
     """Read the standard statistical tables (2019 and 2021 formats) and check 勾稽关系.
 
-    Exit status 1 when a file cannot be read, or with --strict when an identity or a
-    narrative cross-check fails.
+    Exit status 2 when a file cannot be read (the others are still read), 1 with --strict when an
+    identity or a narrative cross-check fails.
     """
     unreadable = failed = 0
     for path in files:
@@ -53,17 +53,19 @@ def tables_cmd(
             record = read_tables(read_report(path))
         except (OSError, ReadError) as err:
             unreadable += 1
+            reason = describe(err).removeprefix(f"{path}: ")
             if json:
-                typer.echo(jsonlib.dumps({"file": str(path), "error": str(err)}, ensure_ascii=False))
-            else:
-                err_console.print(f"[red]{path}[/red]: {err}")
+                typer.echo(jsonlib.dumps({"file": str(path), "error": reason}, ensure_ascii=False))
+            err_console.print(f"[red]error:[/red] {path}: {reason}")
             continue
         failed += any(check.status == "fail" for check in record.checks)
         if json:
             typer.echo(jsonlib.dumps({"file": str(path), **record.to_dict()}, ensure_ascii=False))
         else:
             _print(path, record, cells)
-    if unreadable or (strict and failed):
+    if unreadable:
+        raise typer.Exit(BAD_INPUT)
+    if strict and failed:
         raise typer.Exit(1)
 
 

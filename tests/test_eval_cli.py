@@ -79,7 +79,7 @@ def test_compare_json(paths: dict[str, str]) -> None:
 def test_unknown_documents_fail_clearly_or_are_skipped(paths: dict[str, str]) -> None:
     args = ("eval", "--pred", paths["stray"], "--gold", paths["gold"], "--corpus", paths["corpus"])
     failed = invoke(*args)
-    assert failed.exit_code == 1
+    assert failed.exit_code == 2
     assert "zz" in failed.output and "--ignore-unknown" in failed.output
     skipped = invoke(*args, "--ignore-unknown", "--json")
     assert skipped.exit_code == 0, skipped.output

@@ -110,4 +110,4 @@ def test_cli_by_and_sealed(paths: dict[str, Path], tmp_path: Path) -> None:
     assert "withheld for the sealed" in " ".join(tables.stdout.split()) and "Errors (" not in tables.stdout
     refused = runner.invoke(app, [str(a) for a in ["eval", "--model", "rules-v1", *base, "--split", "sealed",
                                                     "--pred-out", tmp_path / "p.jsonl"]])
-    assert refused.exit_code == 1 and "withheld" in refused.output and not (tmp_path / "p.jsonl").exists()
+    assert refused.exit_code == 2 and "withheld" in refused.output and not (tmp_path / "p.jsonl").exists()

@@ -63,13 +63,13 @@ def test_usage_errors_are_messages_not_tracebacks(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert invoke("extract", EXAMPLES, "-o", out, "--model", RULES).exit_code == 0
     again = invoke("extract", EXAMPLES, "-o", out, "--model", RULES)
-    assert again.exit_code == 1 and "pass --resume" in again.output
+    assert again.exit_code == 2 and "pass --resume" in again.output
     resumed = invoke("extract", EXAMPLES, "-o", out, "--model", RULES, "--resume")
     assert resumed.exit_code == 0 and "4 done before" in resumed.stdout
     bad_format = invoke("extract", EXAMPLES, "-o", tmp_path / "x", "--format", "csv")
     assert bad_format.exit_code == 2 and "jsonl, parquet, both" in bad_format.output
     unknown = invoke("extract", EXAMPLES, "-o", tmp_path / "y", "--model", "nope")
-    assert unknown.exit_code == 1 and "unknown model" in unknown.output
+    assert unknown.exit_code == 2 and "unknown model" in unknown.output
 
 
 def test_bench_json_on_the_examples(tmp_path: Path) -> None:

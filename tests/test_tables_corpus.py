@@ -109,7 +109,7 @@ def test_cli_json_lines_and_strict(tmp_path: Path):
     assert strict.exit_code == 1 and "复议诉讼总计" in strict.output
 
 
-def test_cli_unreadable_file_exits_1(tmp_path: Path):
+def test_cli_unreadable_file_exits_2(tmp_path: Path):
     missing = tmp_path / "missing.txt"
     result = runner.invoke(app, ["tables", str(missing)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
