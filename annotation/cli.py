@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -23,12 +23,15 @@ from xxgk.annotation.convert import GoldResult
 from xxgk.annotation.select import STRATEGIES
 from xxgk.annotation.settings import ENV_PASSWORD, ENV_TOKEN, ENV_URL, ENV_USERNAME, load_settings
 from xxgk.corpus import Corpus
+from xxgk.errors import InputError, reported
 from xxgk.records import AnnotatedDoc
 
 if TYPE_CHECKING:
     from label_studio_sdk import LabelStudio
 
-console = Console()
+    from xxgk.annotation.client import PushReport
+
+console = Console(soft_wrap=True)
 label_app = typer.Typer(help="The Label Studio loop: config, server, push tasks, pull gold, convert.",
                         no_args_is_help=True)
 
@@ -47,7 +50,8 @@ UrlOpt = Annotated[str | None, typer.Option("--url", envvar=ENV_URL, show_defaul
 TokenOpt = Annotated[str, typer.Option("--token", envvar=ENV_TOKEN, show_default=False, help="API token.")]
 PreferOpt = Annotated[Prefer | None, typer.Option(
     "--prefer", help="Several annotations on a task: take the newest (default: skip the task and list it).")]
-DataDirOpt = Annotated[Path | None, typer.Option("--data-dir", help="sqlite data dir (default: settings).")]
+DataDirOpt = Annotated[Path | None, typer.Option(
+    "--data-dir", help="sqlite data dir (default: the settings', under the project root).")]
 PortOpt = Annotated[int | None, typer.Option("--port", help="Port on 127.0.0.1 (0: any free one).")]
 UsernameOpt = Annotated[str, typer.Option("--username", envvar=ENV_USERNAME, show_default=False,
                                           help="Admin e-mail, created on first start.")]
@@ -60,6 +64,8 @@ PerSectionOpt = Annotated[bool, typer.Option("--per-section", help="One task per
 SelectOpt = Annotated[Strategy | None, typer.Option("--select", help="Pick -n docs: least sure, or random.")]
 CountOpt = Annotated[int | None, typer.Option("-n", min=1, help="How many docs --select picks.")]
 SeedOpt = Annotated[int | None, typer.Option("--seed", help="Seed of --select random (default: settings).")]
+KeepEmptyOpt = Annotated[bool, typer.Option(
+    "--keep-empty", help="Write documents whose annotations are empty (default: warn and leave them out).")]
 
 
 def _fail(message: str) -> typer.Exit:
@@ -89,11 +95,11 @@ def serve_cmd(
 
     settings = load_settings().server
     credentials = Credentials(username, password, token)
-    where = data_dir or settings.data_dir
+    where = data_dir.resolve() if data_dir else settings.data_dir
     signal.signal(signal.SIGTERM, _interrupt)  # a supervisor's stop must not orphan the server
     try:
         with console.status(f"starting Label Studio (data in {where}; a fresh one takes about a minute)"):
-            server = start_server(settings, credentials, data_dir=data_dir, port=port)
+            server = start_server(settings, credentials, data_dir=where, port=port)
     except ServerError as err:
         raise _fail(str(err)) from None
     except KeyboardInterrupt:
@@ -102,6 +108,9 @@ def serve_cmd(
                   f"[bold]{server.url}[/bold] and sign in as {username}", highlight=False)
     console.print(f"data: {server.data_dir}   log: {server.log}   API: export {ENV_URL}={server.url}",
                   highlight=False)
+    if server.fresh:
+        console.print(f"[yellow]note:[/yellow] {server.data_dir} held no Label Studio database: this is a new, "
+                      "empty one (no projects yet)", highlight=False)
     if not token_accepted(server.url, token):
         console.print(f"[yellow]warning:[/yellow] the server refuses {ENV_TOKEN}: this data dir was created "
                       "with another token (the first start sets it)")
@@ -204,23 +213,39 @@ def push_cmd(
         chosen, version, predictions = _choose(corp, pool, select, n, seed, model)
         report = push(client, project, ((d, corp.text(d)) for d in chosen), predictions=predictions,
                       model_version=version, gold=gold_docs, sections=_sections if per_section else None)
-    verb = "created" if report.created else "updated"
-    console.print(f"project [bold]{project}[/bold] ({verb}, id {report.project_id}): "
+    console.print(f"project [bold]{escape(project)}[/bold] (id {report.project_id}): {report.project.value}  "
                   f"{where}/projects/{report.project_id}", highlight=False)
-    table = Table(show_header=False)
-    table.add_row("documents pushed", str(len(report.docs)))
-    table.add_row("tasks imported", f"{report.tasks}" + (" (per section)" if per_section else ""))
-    table.add_row("already in the project, left alone", str(len(ids) - len(pool)))
     if select:
-        table.add_row("selected", f"{len(chosen)} of {len(pool)} by {select.value}")
-    if version:
-        pushed = [predictions[d] for d in report.docs]
-        table.add_row("pre-annotations", f"{version}: {sum(len(p.entities) for p in pushed)} entities, "
-                      f"{sum(len(p.relations) for p in pushed)} relations")
+        console.print(f"selected {len(chosen)} of {len(pool)} by {select.value}", highlight=False)
+    _print_sent(report, predictions, gold_docs, version, per_section)
+    already = [d for d in ids if d in present] + report.already
+    if already:
+        console.print(f"already in the project, left alone ({len(already)}): {', '.join(already)}", highlight=False)
     if report.dropped_entities or report.dropped_relations:
-        table.add_row("pre-annotations outside every task",
-                      f"{report.dropped_entities} entities, {report.dropped_relations} relations")
+        console.print(f"pre-annotations outside every task, not sent: {report.dropped_entities} entities, "
+                      f"{report.dropped_relations} relations", highlight=False)
+
+
+def _print_sent(report: PushReport, predictions: dict[str, AnnotatedDoc], gold: dict[str, AnnotatedDoc],
+                version: str, per_section: bool) -> None:
+    """One row per document sent: its tasks, and the pre-annotations or finished annotations they carry."""
+    if not report.sent:
+        console.print("nothing sent: no document to add")
+        return
+    columns = [(f"pre-annotations ({version})", predictions)] if version else []
+    columns += [("finished annotations", gold)] if gold else []
+    console.print(f"sent {len(report.sent)} document(s), {report.tasks} task(s)"
+                  + (" (per section)" if per_section else "") + ":", highlight=False)
+    table = Table()
+    for name in ("doc", "tasks", *(name for name, _ in columns)):
+        table.add_column(name)
+    for doc_id, tasks in report.sent.items():
+        table.add_row(doc_id, str(tasks), *(_counts(source.get(doc_id)) for _, source in columns))
     console.print(table)
+
+
+def _counts(doc: AnnotatedDoc | None) -> str:
+    return f"{len(doc.entities)} entities, {len(doc.relations)} relations" if doc else "none"
 
 
 def _choose(corpus: Corpus, pool: list[str], select: Strategy | None, n: int | None, seed: int | None,
@@ -247,6 +272,7 @@ def pull_cmd(
     corpus: CorpusOpt,
     output: Annotated[Path, typer.Option("-o", "--output", help="Gold JSONL to write.")],
     prefer: PreferOpt = None,
+    keep_empty: KeepEmptyOpt = False,
     url: UrlOpt = None,
     token: TokenOpt = "",
 ) -> None:
@@ -255,8 +281,8 @@ def pull_cmd(
 
     corp = Corpus(corpus)
     with _session(url, token) as (client, _):
-        result = pull(client, project, corp, prefer_newest=prefer is Prefer.newest)
-    _write_gold(result, output)
+        result = pull(client, project, corp, prefer_newest=prefer is Prefer.newest, keep_empty=keep_empty)
+    _write_gold(result, output, keep_empty)
 
 
 @label_app.command("convert")
@@ -265,35 +291,57 @@ def convert_cmd(
     target: Annotated[Path, typer.Argument(help="Gold JSONL, or Label Studio JSON tasks to import.")],
     corpus: CorpusOpt,
     prefer: PreferOpt = None,
+    keep_empty: KeepEmptyOpt = False,
 ) -> None:
     """Offline, both ways: Label Studio JSON export → gold JSONL, or gold JSONL → Label Studio tasks."""
     from xxgk.annotation.convert import gold_from_tasks, tasks_from_gold
-    from xxgk.standoff import StandoffError, load_docs
+    from xxgk.standoff import load_docs
 
-    corp = Corpus(corpus)
+    with reported():
+        corp = Corpus(corpus)
+        if source.suffix == ".json":
+            result = gold_from_tasks(_read_export(source), corp, prefer_newest=prefer is Prefer.newest,
+                                     keep_empty=keep_empty)
+        else:
+            docs = load_docs(source, corp)
     if source.suffix == ".json":
-        tasks = json.loads(source.read_text(encoding="utf-8"))
-        if not isinstance(tasks, list):
-            raise _fail(f"{source}: not a Label Studio JSON export (a list of tasks)")
-        _write_gold(gold_from_tasks(tasks, corp, prefer_newest=prefer is Prefer.newest), target)
+        _write_gold(result, target, keep_empty)
         return
-    try:
-        docs = load_docs(source, corp)
-    except StandoffError as err:
-        raise _fail(f"{source} is not valid gold:\n{err}") from None
     tasks = tasks_from_gold(docs, corp)
     target.write_text(json.dumps(tasks, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     console.print(f"{len(tasks)} tasks ({sum(len(d.entities) for d in docs)} entities, "
                   f"{sum(len(d.relations) for d in docs)} relations) → {target}", highlight=False)
 
 
-def _write_gold(result: GoldResult, output: Path) -> None:
+def _read_export(source: Path) -> list[Any]:
+    """The tasks of a Label Studio JSON export; InputError naming the file when it is not one."""
+    try:
+        tasks = json.loads(source.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as err:
+        raise InputError(f"{source}: not UTF-8 text ({err.reason}): not a Label Studio JSON export") from err
+    except json.JSONDecodeError as err:
+        raise InputError(f"{source}: not valid JSON ({err.msg}, line {err.lineno} column {err.colno}): "
+                         "a truncated or damaged export?") from err
+    if not isinstance(tasks, list):
+        raise InputError(f"{source}: not a Label Studio JSON export (a list of tasks)")
+    return tasks
+
+
+def _write_gold(result: GoldResult, output: Path, keep_empty: bool) -> None:
     """Write the gold records, then say what was left out and why; exit 1 if anything was wrong."""
     from xxgk.standoff import write_docs
 
     count = write_docs(result.docs, output)
     console.print(f"[green]{count}[/green] documents ({sum(len(d.entities) for d in result.docs)} entities, "
                   f"{sum(len(d.relations) for d in result.docs)} relations) → {output}", highlight=False)
+    if result.empty:
+        fate = "written with 0 entities (--keep-empty)" if keep_empty else "left out (--keep-empty writes them)"
+        console.print(f"[yellow]warning:[/yellow] {len(result.empty)} document(s) submitted with empty annotations, "
+                      f"{fate}: {', '.join(result.empty)}", highlight=False)
+    if result.unchanged:
+        console.print(f"[yellow]note:[/yellow] {len(result.unchanged)} document(s) are the model's pre-annotations "
+                      f"submitted unchanged (label_studio.unchanged_prediction in the gold): "
+                      f"{', '.join(result.unchanged)}", highlight=False)
     if result.utf16_spans:
         console.print(f"{result.utf16_spans} span(s) had UTF-16 offsets; converted to code points")
     if result.disagreements:
@@ -309,8 +357,9 @@ def _write_gold(result: GoldResult, output: Path) -> None:
         console.print(f"not yet fully annotated, left out: {', '.join(result.pending)}", highlight=False)
     for issue in result.issues:
         console.print(str(issue), markup=False, highlight=False)
-    if result.issues:
-        raise _fail(f"{len(result.issues)} problem(s): those documents were left out")
+    if result.issues:  # the command ran and found problems: status 1, not the bad-input 2
+        console.print(f"[red]{len(result.issues)} problem(s)[/red]: those documents were left out", highlight=False)
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

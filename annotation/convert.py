@@ -7,6 +7,12 @@ results whose ``id`` is the entity id (plus ``score`` and ``norm`` when the enti
 relations become ``relation`` results (``from_id`` → ``to_id``, direction ``right``). A
 document's other fields (``note``, provenance…) ride in the task's ``meta.xxgk``.
 
+Pulled documents record where they came from in the extra field ``label_studio``: the ids of
+the annotations taken, the model version of the task's pre-annotations, and whether the
+annotation is that pre-annotation submitted unchanged (:func:`provenance`). A document whose
+annotations are all empty is left out unless asked for (``keep_empty``): an empty submission is
+more often a slip than a report with nothing to annotate.
+
 Offsets are Python code points on both sides. Label Studio's server stores and exports offsets
 verbatim; the 1.23 front end counts code points for new regions but not everywhere (see
 annotation/README.md), so a result whose offsets do not cut out its own ``text`` is tried as
@@ -15,6 +21,7 @@ UTF-16 code units before it is reported.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -30,6 +37,8 @@ from xxgk.standoff import check_doc
 
 #: Key of ``task.meta`` holding the document's fields beyond entities and relations.
 META_KEY = "xxgk"
+#: Extra field of a pulled document: which annotations it came from (see :func:`provenance`).
+ORIGIN_KEY = "label_studio"
 
 
 # ---------------------------------------------------------------- records → tasks
@@ -149,6 +158,8 @@ class GoldResult:
     issues: list[Issue] = field(default_factory=list)
     disagreements: list[Disagreement] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)  # docs with a task nobody has annotated yet
+    empty: list[str] = field(default_factory=list)  # docs whose every annotation is empty
+    unchanged: list[str] = field(default_factory=list)  # docs that are the pre-annotation, unchanged
     utf16_spans: int = 0  # spans whose offsets were UTF-16 code units, converted to code points
 
 
@@ -180,6 +191,51 @@ def choose_annotation(task: dict[str, Any], prefer_newest: bool) -> tuple[dict |
     doc_id = task.get("data", {}).get("doc_id", "")
     ids = tuple(a.get("id") for a in done)
     return taken, Disagreement(doc_id, task.get("id"), ids, f1, taken.get("id") if taken else None)
+
+
+def content(results: Iterable[dict[str, Any]]) -> tuple[Counter, Counter]:
+    """What a list of results says, whatever ids and display fields it carries: its spans
+    (offsets and labels) and its arcs (between spans, ``left`` turned around, with labels)."""
+    results = list(results)
+    spans = {r.get("id"): _span_key(r.get("value", {})) for r in results if r.get("type") == "labels"}
+    arcs = Counter()
+    for r in results:
+        if r.get("type") == "relation":
+            ends = (spans.get(r.get("from_id")), spans.get(r.get("to_id")))
+            head, tail = ends[::-1] if r.get("direction") == "left" else ends
+            arcs[head, tail, r.get("direction") == "bi", tuple(sorted(r.get("labels") or []))] += 1
+    return Counter(spans.values()), arcs
+
+
+def _span_key(value: dict[str, Any]) -> tuple[Any, Any, tuple[str, ...]]:
+    return value.get("start"), value.get("end"), tuple(sorted(value.get("labels", [])))
+
+
+def predictions_of(task: dict[str, Any], annotation: dict[str, Any]) -> list[dict[str, Any]]:
+    """The task's pre-annotations with their results: the task's ``predictions`` when written out
+    (as :func:`make_tasks` and the client's pull give them; a native export lists ids only), else
+    the prediction Label Studio stored with the annotation when it was saved, if any."""
+    written = [p for p in task.get("predictions") or [] if isinstance(p, dict) and "result" in p]
+    stored = annotation.get("prediction")
+    return written or ([stored] if isinstance(stored, dict) and "result" in stored else [])
+
+
+def provenance(chosen: Sequence[tuple[dict[str, Any], dict[str, Any]]]) -> dict[str, Any] | None:
+    """Where a document's gold came from, given its ``(task, annotation taken)`` pairs: the
+    annotation ids, the model version of the pre-annotations (None without any) and whether every
+    annotation is its task's pre-annotation submitted unchanged (then the "gold" is the model's
+    output). None for annotations that never were in Label Studio (no ids: made offline)."""
+    ids = [annotation.get("id") for _, annotation in chosen]
+    if all(i is None for i in ids):
+        return None
+    predictions = [predictions_of(task, annotation) for task, annotation in chosen]
+    versions = sorted({str(p.get("model_version") or "") for preds in predictions for p in preds})
+    unchanged = all(
+        any(content(annotation.get("result", [])) == content(p["result"]) for p in preds)
+        for (_, annotation), preds in zip(chosen, predictions, strict=True)
+    )
+    return {"annotation_ids": ids, "model_version": ", ".join(versions) if versions else None,
+            "unchanged_prediction": unchanged}
 
 
 def code_point_offset(text: str, units: int) -> int | None:
@@ -289,34 +345,80 @@ def _unique(entity_id: str, used: set[str]) -> str:
     return candidate
 
 
+def shape_problem(task: Any) -> str | None:
+    """What makes a task unreadable as Label Studio's export (None when its shape is right):
+    checked before anything is taken from it, so a hand-edited or damaged export gets a reason,
+    not a traceback."""
+    if not isinstance(task, dict):
+        return f"is a {type(task).__name__}, not a task object"
+    data = task.get("data")
+    if not isinstance(data, dict):
+        return "has no data object"
+    if not isinstance(data.get(TEXT_KEY), str) or not data.get(TEXT_KEY):
+        return f"has no data.{TEXT_KEY} (the text its spans point into)"
+    if not isinstance(data.get("offset", 0), int):
+        return "data.offset is not an integer"
+    annotations = task.get("annotations", [])
+    if not isinstance(annotations, list) or not all(isinstance(a, dict) for a in annotations):
+        return "annotations is not a list of annotation objects"
+    for a in annotations:
+        results = a.get("result", [])
+        if not isinstance(results, list) or not all(isinstance(r, dict) for r in results):
+            return f"annotation {a.get('id')}: result is not a list of objects"
+        for r in results:
+            if r.get("type") != "labels":
+                continue
+            value = r.get("value")
+            if not isinstance(value, dict):
+                return f"annotation {a.get('id')}, region {r.get('id')}: value is {value!r}, not an object"
+            where = f"annotation {a.get('id')}, region {r.get('id')}"
+            for key in ("start", "end"):
+                if not isinstance(value.get(key), int) or isinstance(value.get(key), bool):
+                    return f"{where}: {key} is {value.get(key)!r}, not an integer"
+            if not isinstance(value.get("labels"), list):
+                return f"{where}: labels is not a list"
+    return None
+
+
 def gold_from_tasks(
     tasks: Iterable[dict[str, Any]], corpus: Corpus, *, prefer_newest: bool = False,
-    schema: Schema | None = None,
+    keep_empty: bool = False, schema: Schema | None = None,
 ) -> GoldResult:
     """Gold records from Label Studio's native JSON export (a list of tasks).
 
     A document becomes gold only when every one of its tasks has exactly one finished
     annotation (or ``prefer_newest`` settles several) and the result passes the same checks as
-    any gold file (:func:`xxgk.standoff.check_doc`); otherwise it is left out and said why.
+    any gold file (:func:`xxgk.standoff.check_doc`); otherwise it is left out and said why. A
+    document whose annotations are all empty is listed in ``empty`` and left out unless
+    ``keep_empty``; one that is its pre-annotation unchanged is listed in ``unchanged``.
     """
     schema = schema or load_schema()
     out = GoldResult()
     by_doc: dict[str, list[dict[str, Any]]] = {}
-    for task in tasks:
-        doc_id = task.get("data", {}).get("doc_id")
+    broken: set[str] = set()
+    for n, task in enumerate(tasks, 1):
+        data = task.get("data") if isinstance(task, dict) else None
+        doc_id = data.get("doc_id") if isinstance(data, dict) else None
+        task_id = task.get("id") if isinstance(task, dict) else None
         if not isinstance(doc_id, str) or not doc_id:
-            out.issues.append(Issue("", task.get("id"), "task", "task has no data.doc_id"))
+            out.issues.append(Issue("", task_id, "task", f"task #{n} has no data.doc_id"))
+            continue
+        if (problem := shape_problem(task)) is not None:
+            out.issues.append(Issue(doc_id, task_id, "task", f"task #{n} {problem}"))
+            broken.add(doc_id)
             continue
         by_doc.setdefault(doc_id, []).append(task)
     for doc_id, doc_tasks in by_doc.items():
-        doc = _doc_from_tasks(doc_id, doc_tasks, corpus, prefer_newest, schema, out)
+        if doc_id in broken:
+            continue
+        doc = _doc_from_tasks(doc_id, doc_tasks, corpus, prefer_newest, keep_empty, schema, out)
         if doc is not None:
             out.docs.append(doc)
     return out
 
 
 def _doc_from_tasks(doc_id: str, tasks: list[dict[str, Any]], corpus: Corpus, prefer_newest: bool,
-                    schema: Schema, out: GoldResult) -> AnnotatedDoc | None:
+                    keep_empty: bool, schema: Schema, out: GoldResult) -> AnnotatedDoc | None:
     try:
         text = corpus.text(doc_id)
     except CorpusError as err:
@@ -324,6 +426,7 @@ def _doc_from_tasks(doc_id: str, tasks: list[dict[str, Any]], corpus: Corpus, pr
         return None
     sha = text_sha256(text)
     builder = _DocBuilder(doc_id)
+    chosen: list[tuple[dict[str, Any], dict[str, Any]]] = []
     waiting = undecided = False
     for task in sorted(tasks, key=lambda t: t.get("data", {}).get("offset", 0)):
         task_id, data = task.get("id"), task.get("data", {})
@@ -342,14 +445,31 @@ def _doc_from_tasks(doc_id: str, tasks: list[dict[str, Any]], corpus: Corpus, pr
             waiting = waiting or disagreement is None
             continue
         builder.add(task_id, annotation.get("result", []), task_text, offset)
+        chosen.append((task, annotation))
     out.utf16_spans += builder.utf16_spans
     out.issues.extend(builder.issues)
     if waiting:
         out.pending.append(doc_id)
     if builder.issues or waiting or undecided:
         return None
-    extra = next((t["meta"][META_KEY] for t in tasks if META_KEY in (t.get("meta") or {})), {})
-    doc = AnnotatedDoc(doc_id, sha, builder.entities, builder.relations, dict(extra))
+    if not any(annotation.get("result") for _, annotation in chosen):
+        out.empty.append(doc_id)
+        if not keep_empty:
+            return None
+    doc = AnnotatedDoc(doc_id, sha, builder.entities, builder.relations, _extra(tasks, chosen))
     problems = check_doc(doc, text, schema)
     out.issues.extend(Issue(doc_id, None, kind, message) for kind, message in problems)
-    return None if problems else doc
+    if problems:
+        return None
+    if doc.extra.get(ORIGIN_KEY, {}).get("unchanged_prediction"):
+        out.unchanged.append(doc_id)
+    return doc
+
+
+def _extra(tasks: list[dict[str, Any]], chosen: Sequence[tuple[dict[str, Any], dict[str, Any]]]) -> dict[str, Any]:
+    """The document's fields that rode in ``task.meta``, with its :func:`provenance` when pulled."""
+    extra = dict(next((t["meta"][META_KEY] for t in tasks if META_KEY in (t.get("meta") or {})), {}))
+    origin = provenance(chosen)
+    if origin is not None:
+        extra[ORIGIN_KEY] = origin
+    return extra

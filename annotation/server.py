@@ -25,6 +25,8 @@ from pathlib import Path
 from xxgk.annotation.settings import Credentials, ServerSettings
 
 NOT_INSTALLED = "Label Studio server not installed (pip install -e '.[label]')"
+#: Label Studio's sqlite database in its data dir: absent until the first start there.
+DATABASE = "label_studio.sqlite3"
 _MAIN = "import sys; from label_studio.server import main; sys.exit(main())"
 
 
@@ -74,6 +76,7 @@ class RunningServer:
     data_dir: Path
     log: Path
     seconds_to_ready: float
+    fresh: bool  # the data dir had no database: Label Studio started empty
 
     def stop(self, timeout: float = 20.0) -> None:
         """Terminate the server's process group; kill it if it has not exited after ``timeout``."""
@@ -99,6 +102,9 @@ def start_server(
 ) -> RunningServer:
     """Start Label Studio and wait for ``GET /health``; the log goes to ``DATA_DIR/server.log``.
 
+    ``data_dir`` defaults to the settings' (absolute: see :func:`~xxgk.annotation.settings.resolve_data_dir`);
+    a relative one given here is taken from the working folder, as any path argument.
+
     ``port`` 0 picks a free one. A busy port is an error here: Label Studio itself would quietly
     move to the next free port, and the client would then talk to whatever holds this one.
     """
@@ -113,7 +119,8 @@ def start_server(
     port = port or free_port(host)
     if port_in_use(host, port):
         raise ServerError(f"port {port} on {host} is already in use (another Label Studio?); choose --port")
-    data_dir = Path(data_dir or settings.data_dir)
+    data_dir = Path(data_dir or settings.data_dir).resolve()
+    fresh = not (data_dir / DATABASE).exists()
     data_dir.mkdir(parents=True, exist_ok=True)
     log = data_dir / "server.log"
     began = time.monotonic()
@@ -122,7 +129,7 @@ def start_server(
             server_command(host, port), env=server_env(settings, data_dir, credentials),
             stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
         )
-    server = RunningServer(process, f"http://{host}:{port}", data_dir, log, 0.0)
+    server = RunningServer(process, f"http://{host}:{port}", data_dir, log, 0.0, fresh)
     try:
         wait_healthy(server.url, process, settings.startup_timeout if timeout is None else timeout, log)
     except BaseException:

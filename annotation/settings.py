@@ -3,10 +3,16 @@
 Credentials never live in a file of the repository: the admin user and the API token come from
 ``XXGK_LS_USERNAME``, ``XXGK_LS_PASSWORD`` and ``XXGK_LS_TOKEN`` (or command-line options), so the
 same values start the server and let the client in.
+
+The data dir never depends on the working directory: a relative ``data_dir`` is taken from the
+project root (the checkout holding ``configs/`` and ``pyproject.toml``), or, when xxgk is installed
+as a package and there is no checkout, from the user's data folder (``$XDG_DATA_HOME/xxgk``).
+Starting ``serve`` from another folder used to open a new, empty Label Studio without a word.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -62,6 +68,25 @@ class Credentials:
             raise ValueError(f"{ENV_TOKEN} must be {TOKEN_HINT}")
 
 
+def project_root() -> Path | None:
+    """The checkout xxgk runs from (the folder above ``configs/``, holding ``pyproject.toml``);
+    None when xxgk is installed as a package."""
+    root = config_path("labelstudio.toml").parent.parent
+    return root if (root / "pyproject.toml").is_file() else None
+
+
+def user_data_home() -> Path:
+    """``$XDG_DATA_HOME/xxgk`` (``~/.local/share/xxgk`` by default): relative data dirs of an
+    installed package live there."""
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "xxgk"
+
+
+def resolve_data_dir(path: Path) -> Path:
+    """``path`` if absolute (``~`` expanded), else under the project root (or the user data home)."""
+    path = path.expanduser()
+    return path if path.is_absolute() else (project_root() or user_data_home()) / path
+
+
 def load_settings(path: str | Path | None = None) -> LabelSettings:
     """The loop's settings: ``configs/labelstudio.toml`` unless another file is given."""
     file = Path(path) if path else config_path("labelstudio.toml")
@@ -72,7 +97,7 @@ def load_settings(path: str | Path | None = None) -> LabelSettings:
         server=ServerSettings(
             host=server["host"],
             port=int(server["port"]),
-            data_dir=Path(server["data_dir"]),
+            data_dir=resolve_data_dir(Path(server["data_dir"])),
             startup_timeout=float(server["startup_timeout"]),
             env={k: str(v) for k, v in server.get("env", {}).items()},
         ),

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from xxgk.annotation.convert import (
     code_point_offset,
+    content,
     dropped,
     gold_from_tasks,
     make_tasks,
@@ -124,7 +125,9 @@ def test_utf16_offsets_are_recognised_by_their_text(corpus):
     back = gold_from_tasks([task("astral", t, results)], corpus)
     assert back.issues == []
     assert back.utf16_spans == 4
-    assert back.docs[0].to_dict() == astral_doc().to_dict()
+    (doc,) = back.docs
+    assert doc.extra.pop("label_studio")["annotation_ids"] == [1]
+    assert doc.to_dict() == astral_doc().to_dict()
 
 
 def test_code_point_offset():
@@ -267,3 +270,94 @@ def test_cli_convert_lists_problems_and_fails(tmp_path, corpus):
     assert "doc astral task 9: [offsets]" in result.output
     assert "several annotations" in result.output and "0.500" in result.output
     assert (tmp_path / "g.jsonl").read_text(encoding="utf-8") == ""
+
+
+def as_submitted(results: list[dict]) -> list[dict]:
+    """Results as the editor submits a pre-annotation it was given: display fields added, the
+    relation written the other way round, the order changed."""
+    out = [{**r, "origin": "prediction", "readonly": False} for r in results if r["type"] == "labels"]
+    for r in results:
+        if r["type"] == "relation":
+            out.insert(0, {**r, "from_id": r["to_id"], "to_id": r["from_id"], "direction": "left"})
+    return out[::-1]
+
+
+def predicted_task(**annotation) -> dict:
+    """A task of ``plain`` pre-annotated by model ``m-1``, with one finished annotation."""
+    (t,) = make_tasks("plain", PLAIN, prediction=plain_doc(), model_version="m-1")
+    t["predictions"][0]["id"] = 7
+    t.update(id=3, annotations=[{"id": 11, "parent_prediction": 7, **annotation}])
+    return t
+
+
+def test_a_pre_annotation_submitted_unchanged_is_recorded(corpus):
+    t = predicted_task(result=as_submitted(predicted_task()["predictions"][0]["result"]))
+    back = gold_from_tasks([t], corpus)
+    (doc,) = back.docs
+    assert back.unchanged == ["plain"] and back.issues == []
+    assert doc.extra["label_studio"] == {"annotation_ids": [11], "model_version": "m-1",
+                                         "unchanged_prediction": True}
+    assert sorted(e.to_dict()["id"] for e in doc.entities) == sorted(e.id for e in plain_doc().entities)
+
+
+def test_a_corrected_pre_annotation_is_not_unchanged(corpus):
+    results = [r for r in as_submitted(predicted_task()["predictions"][0]["result"]) if r.get("id") != "d1"]
+    back = gold_from_tasks([predicted_task(result=results)], corpus)  # the date deleted
+    assert back.unchanged == [] and back.issues == []
+    assert back.docs[0].extra["label_studio"]["unchanged_prediction"] is False
+
+
+def test_the_prediction_stored_with_the_annotation_is_used_when_the_export_lists_ids(corpus):
+    t = predicted_task()
+    prediction = t["predictions"][0]
+    t["predictions"] = [prediction["id"]]  # the native export
+    t["annotations"][0].update(result=prediction["result"], prediction=prediction)
+    assert gold_from_tasks([t], corpus).unchanged == ["plain"]
+    t["annotations"][0]["prediction"] = {}  # Label Studio found no prediction of the project's version
+    back = gold_from_tasks([t], corpus)
+    assert back.unchanged == [] and back.docs[0].extra["label_studio"]["model_version"] is None
+
+
+def test_content_ignores_ids_and_display_fields():
+    results = make_tasks("plain", PLAIN, prediction=plain_doc())[0]["predictions"][0]["result"]
+    assert content(as_submitted(results)) == content(results)
+    renamed = [{**r, "id": f"x{r['id']}"} if "id" in r else
+               {**r, "from_id": f"x{r['from_id']}", "to_id": f"x{r['to_id']}"} for r in results]
+    assert content(renamed) == content(results)
+    assert content(results[:-1]) != content(results)  # one relation less
+
+
+def test_empty_annotations_are_left_out_unless_kept(corpus):
+    t = predicted_task(result=[])
+    back = gold_from_tasks([t], corpus)
+    assert (back.docs, back.empty, back.issues) == ([], ["plain"], [])
+    kept = gold_from_tasks([t], corpus, keep_empty=True)
+    (doc,) = kept.docs
+    assert kept.empty == ["plain"] and doc.entities == [] and doc.relations == []
+    assert doc.extra["label_studio"]["unchanged_prediction"] is False
+
+
+def test_an_empty_section_does_not_make_its_document_empty(corpus):
+    cut = ASTRAL.index("\n") + 1
+    first = [region("c", 5, 9, "CHANNEL", "门户网站")]
+    back = gold_from_tasks([task("astral", ASTRAL, first), task("astral", ASTRAL, [], offset=cut, task_id=2)],
+                           corpus)
+    assert back.empty == [] and [e.text for e in back.docs[0].entities] == ["门户网站"]
+
+
+def test_cli_convert_warns_about_empty_and_unchanged_documents(tmp_path, corpus):
+    unchanged = predicted_task(result=predicted_task()["predictions"][0]["result"])
+    empty = task("astral", ASTRAL, [], task_id=4)
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps([unchanged, empty], ensure_ascii=False), encoding="utf-8")
+    args = ["label", "convert", str(export), str(tmp_path / "g.jsonl"), "--corpus", str(corpus.root)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "1 document(s) submitted with empty annotations, left out (--keep-empty writes them): astral" \
+        in " ".join(result.output.split())
+    assert "pre-annotations submitted unchanged" in result.output and "plain" in result.output
+    (doc,) = load_docs(tmp_path / "g.jsonl", corpus)
+    assert doc.extra["label_studio"]["unchanged_prediction"] is True  # travels in the JSONL
+    kept = CliRunner().invoke(app, [*args, "--keep-empty"])
+    assert kept.exit_code == 0 and "written with 0 entities" in " ".join(kept.output.split())
+    assert {d.doc_id: len(d.entities) for d in load_docs(tmp_path / "g.jsonl", corpus)} == {"plain": 4, "astral": 0}

@@ -4,6 +4,11 @@ The server is started once per session by the same function as ``xxgk label serv
 loopback port, temporary data dir, token via the environment) and stopped at the end. A fresh
 data dir takes about a minute to migrate. Skipped only when the server package (the ``label``
 extra) is not installed.
+
+It runs with outbound connections refused (``test_label_offline.py``): any name lookup or
+connection beyond loopback, from start-up to shut-down, fails and is recorded, and the session
+fails if one was recorded. ``test_pages_call_nothing_outside`` loads the pages a browser would,
+and the endpoints their scripts call (the tips box's among them).
 """
 
 from __future__ import annotations
@@ -12,13 +17,17 @@ import os
 import secrets
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 from label_studio_sdk import LabelStudio
+from test_label_offline import attempts, guarded_env
 from typer.testing import CliRunner
 
-from xxgk.annotation.client import connect, export_tasks, find_project, push
+from xxgk.annotation.client import ProjectChange, connect, export_tasks, find_project, push
+from xxgk.annotation.convert import gold_from_tasks
 from xxgk.annotation.server import (
     NOT_INSTALLED,
     RunningServer,
@@ -58,21 +67,32 @@ def entity(eid: str, doc_id: str, piece: str, label: str) -> Entity:
     return Entity(eid, start, start + len(piece), label, piece)
 
 
+CREDENTIALS = Credentials("xxgk-test@example.org", secrets.token_urlsafe(16), secrets.token_hex(20))
+
+
 @pytest.fixture(scope="session")
-def label_studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+def outbound_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the server records the connections it tried beyond loopback (they are all refused)."""
+    return tmp_path_factory.mktemp("network") / "outbound.jsonl"
+
+
+@pytest.fixture(scope="session")
+def label_studio(tmp_path_factory: pytest.TempPathFactory, outbound_log: Path) -> Iterator[RunningServer]:
     if not installed():
         pytest.skip(NOT_INSTALLED)
-    token = secrets.token_hex(20)
-    credentials = Credentials("xxgk-test@example.org", secrets.token_urlsafe(16), token)
-    server = start_server(load_settings().server, credentials,
-                          data_dir=tmp_path_factory.mktemp("label-studio"), port=0)
+    with pytest.MonkeyPatch.context() as env:
+        for name, value in guarded_env(outbound_log.parent / "guard", outbound_log).items():
+            env.setenv(name, value)
+        server = start_server(load_settings().server, CREDENTIALS,
+                              data_dir=tmp_path_factory.mktemp("label-studio"), port=0)
     try:
         with pytest.MonkeyPatch.context() as env:
             env.setenv(ENV_URL, server.url)
-            env.setenv(ENV_TOKEN, token)
+            env.setenv(ENV_TOKEN, CREDENTIALS.token)
             yield server
     finally:
         server.stop()
+    assert attempts(outbound_log) == [], "Label Studio tried to reach beyond loopback"
 
 
 @pytest.fixture
@@ -104,7 +124,47 @@ def test_server_is_loopback_only(label_studio):
     host = label_studio.url.split("//")[1].split(":")[0]
     assert host == "127.0.0.1"
     assert (label_studio.data_dir / "server.log").exists()
+    assert label_studio.fresh and (label_studio.data_dir / "label_studio.sqlite3").exists()
     print(f"Label Studio ready after {label_studio.seconds_to_ready:.1f} s")
+
+
+@contextmanager
+def signed_in(url: str) -> Iterator[httpx.Client]:
+    """A browser-like session of the admin: cookies and the CSRF token of the sign-in form."""
+    with httpx.Client(base_url=url, follow_redirects=True, timeout=30) as web:
+        web.get("/user/login/").raise_for_status()
+        form = {"email": CREDENTIALS.username, "password": CREDENTIALS.password,
+                "csrfmiddlewaretoken": web.cookies["csrftoken"]}
+        web.post("/user/login/", data=form, headers={"Referer": f"{url}/user/login/"}).raise_for_status()
+        yield web
+
+
+@pytest.mark.labelstudio
+def test_pages_call_nothing_outside(label_studio, client, outbound_log):
+    """The pages an annotator opens, and what their scripts ask the server for; the tips box
+    (``/heidi-tips/``) made the server fetch raw.githubusercontent.com on each of them."""
+    push(client, "xxgk test pages", [("c", TEXTS["c"])])
+    project = find_project(client, "xxgk test pages")
+    (task,) = export_tasks(client, project)
+    with httpx.Client(base_url=label_studio.url, timeout=30) as anonymous:
+        sign_in = anonymous.get("/user/login/")
+        assert sign_in.status_code == 200 and 'class="tips"' in sign_in.text  # the page with the tips box
+    with signed_in(label_studio.url) as web:
+        pages = [web.get(path) for path in (
+            "/projects/", f"/projects/{project}/data", f"/projects/{project}/data?task={task['id']}",
+            f"/projects/{project}/settings", "/user/account/",
+        )]
+        calls = [web.get(path) for path in (
+            f"/api/projects/{project}", f"/api/tasks/{task['id']}", "/api/current-user/whoami", "/api/version",
+            "/feature-flags/", "/__lsa/?__=%7B%7D",
+        )]
+        tips = web.get("/heidi-tips/")
+    assert [r.status_code for r in pages + calls] == [200] * 10 + [204]  # whoami: signed in
+    assert not [r.url for r in pages if r.url.path.startswith("/user/login")]
+    assert tips.status_code == 404  # the fetch failed on loopback: the page shows the tips it bundles
+    for page in (sign_in, *pages):
+        assert "googletagmanager" not in page.text and "sentry-cdn" not in page.text  # nothing for the browser
+    assert attempts(outbound_log) == []
 
 
 @pytest.mark.labelstudio
@@ -121,9 +181,9 @@ def test_push_annotate_pull(client, corpus, tmp_path):
     }
     report = push(client, title, [("a", a)], predictions=preds, model_version="test-1",
                   sections=lambda text: [(0, text.index("\n") + 1), (text.index("\n") + 1, len(text))])
-    assert report.created and report.docs == ["a"] and report.tasks == 2
+    assert report.project is ProjectChange.CREATED and report.sent == {"a": 2}
     report = push(client, title, [("a", a), ("b", b)], predictions=preds, model_version="test-1")
-    assert not report.created and report.already == ["a"] and report.docs == ["b"] and report.tasks == 1
+    assert report.project is ProjectChange.UNCHANGED and report.already == ["a"] and report.sent == {"b": 1}
 
     tasks = {(t["data"]["doc_id"], t["data"]["offset"]): t for t in export_tasks(client, report.project_id)}
     assert sorted(tasks) == [("a", 0), ("a", cut), ("b", 0)]
@@ -150,6 +210,10 @@ def test_push_annotate_pull(client, corpus, tmp_path):
     code, output = pull(title, corpus, tmp_path / "gold.jsonl")
     assert code == 0, output
     gold = {d.doc_id: d for d in load_docs(tmp_path / "gold.jsonl", corpus)}
+    for doc in gold.values():  # where each came from: corrected pre-annotations, not the model's output
+        origin = doc.extra.pop("label_studio")
+        assert origin["model_version"] == "test-1" and origin["unchanged_prediction"] is False
+        assert len(origin["annotation_ids"]) == len(tasks_of(doc.doc_id, tasks))
     assert gold["a"].to_dict() == predicted(
         "a", entity("Ab3kq9", "a", "门户网站", "CHANNEL"), entity("Zz81Lp", "a", "信息", "ITEM"),
         entity("Qx0wRt", "a", "120条", "QUANTITY"), entity("Kc7", "a", "进一步加强培训", "COMMITMENT"),
@@ -161,6 +225,47 @@ def test_push_annotate_pull(client, corpus, tmp_path):
         relations=(Relation("p", "r", "HOLDS"), Relation("r", "o", "POST_IN")),
     ).to_dict()
     assert gold["a"].entities[2].start == TEXTS["a"].index("120条") == 12  # code points, not UTF-16 (15)
+
+
+def tasks_of(doc_id: str, tasks: dict) -> list[dict]:
+    return [t for (d, _), t in tasks.items() if d == doc_id]
+
+
+@pytest.mark.labelstudio
+def test_unchanged_and_empty_submissions_are_named(client, corpus, tmp_path):
+    """An annotator who submits a pre-annotation as it came, or submits nothing at all."""
+    title = "xxgk test unchanged"
+    c, b = TEXTS["c"], TEXTS["b"]
+    preds = {"c": predicted("c", entity("d", "c", "2020年", "DATE"), entity("w", "c", "门户网站", "CHANNEL"))}
+    push(client, title, [("c", c), ("b", b)], predictions=preds, model_version="test-2")
+    tasks = {t["data"]["doc_id"]: t for t in export_tasks(client, find_project(client, title))}
+    (pre,) = client.predictions.list(task=tasks["c"]["id"])
+    as_the_editor_sends = [{**r, "origin": "prediction"} for r in pre.result]
+    client.annotations.create(id=tasks["c"]["id"], result=as_the_editor_sends, parent_prediction=pre.id)
+    client.annotations.create(id=tasks["b"]["id"], result=[])
+
+    (exported,) = [t for t in export_tasks(client, find_project(client, title)) if t["data"]["doc_id"] == "c"]
+    stored = exported["annotations"][0]
+    assert exported["predictions"] == [pre.id]  # what 1.23.2 exports: prediction ids, the one the annotation
+    assert stored["parent_prediction"] == pre.id  # started from, and the prediction seen when it was saved
+    assert (stored["prediction"]["id"], stored["prediction"]["model_version"]) == (pre.id, "test-2")
+    offline = gold_from_tasks(export_tasks(client, find_project(client, title)), corpus)  # `xxgk label convert`
+    assert offline.unchanged == ["c"] and offline.empty == ["b"]
+
+    code, output = pull(title, corpus, tmp_path / "gold.jsonl")
+    assert code == 0, output
+    flat = " ".join(output.split())
+    assert "1 document(s) submitted with empty annotations, left out (--keep-empty writes them): b" in flat
+    assert "1 document(s) are the model's pre-annotations submitted unchanged" in flat
+    (doc,) = load_docs(tmp_path / "gold.jsonl", corpus)
+    assert doc.doc_id == "c" and [e.text for e in doc.entities] == ["2020年", "门户网站"]
+    assert doc.extra["label_studio"] == {"annotation_ids": [exported["annotations"][0]["id"]],
+                                         "model_version": "test-2", "unchanged_prediction": True}
+
+    code, output = pull(title, corpus, tmp_path / "kept.jsonl", "--keep-empty")
+    assert code == 0, output
+    kept = {d.doc_id: d for d in load_docs(tmp_path / "kept.jsonl", corpus)}
+    assert kept["b"].entities == [] and kept["b"].extra["label_studio"]["unchanged_prediction"] is False
 
 
 @pytest.mark.labelstudio
@@ -206,10 +311,33 @@ def test_cli_push_selects_the_least_sure_documents(client, corpus, monkeypatch):
     longest = max(TEXTS, key=lambda d: len(TEXTS[d]))
     assert only["data"]["doc_id"] == longest
     assert [p.model_version for p in client.predictions.list(task=only["id"])] == ["fake-1"]
+    assert "(id " in result.output and "): created" in result.output
+    assert f"│ {longest} " in result.output and "1 entities, 0 relations" in result.output
     again = CliRunner().invoke(app, [*args, "--select", "random", "-n", "5"])
     assert again.exit_code == 0, again.output
-    assert "2 of 2 by random" in again.output
+    assert "2 of 2 by random" in again.output and "): unchanged" in again.output
+    assert "sent 2 document(s), 2 task(s):" in again.output
+    assert f"already in the project, left alone (1): {longest}" in again.output
     assert len(export_tasks(client, find_project(client, "xxgk test select"))) == 3
+
+
+@pytest.mark.labelstudio
+def test_cli_push_says_what_changed(client, corpus):
+    """Nothing is "updated" when nothing changed; a config that drifted is brought back and said so."""
+    args = ["label", "push", "--project", "xxgk test report", "--corpus", str(corpus.root), "--docs", "b,c"]
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert "): created" in first.output and "sent 2 document(s), 2 task(s):" in first.output
+    assert "│ b " in first.output and "│ c " in first.output and "updated" not in first.output
+    same = CliRunner().invoke(app, args)
+    assert same.exit_code == 0, same.output
+    assert "): unchanged" in same.output and "nothing sent" in same.output
+    assert "already in the project, left alone (2): b, c" in same.output and "updated" not in same.output
+    project = find_project(client, "xxgk test report")
+    client.projects.update(id=project, label_config='<View><Text name="text" value="$text"/></View>')
+    drifted = CliRunner().invoke(app, args)
+    assert drifted.exit_code == 0, drifted.output
+    assert "): labeling config updated" in drifted.output and "nothing sent" in drifted.output
 
 
 def test_command_binds_loopback_and_env_turns_telemetry_off(tmp_path):
