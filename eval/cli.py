@@ -201,17 +201,21 @@ def cv_cmd(
     synthetic_corpus: Annotated[Path, typer.Option("--synthetic-corpus", help="Its texts.")] = SYNTHETIC_CORPUS,
     output: Annotated[Path, typer.Option("--output", help="Folder for the fold models.")] = Path("runs/cv"),
     seed: Annotated[int | None, typer.Option("--seed", help="Training seed (default: the config's).")] = None,
+    overrides: Annotated[list[str] | None, typer.Option("--set", help="Override a config value, spaCy style: "
+                                                        "section.key=value (JSON); repeatable. The merged config "
+                                                        "is kept as OUTPUT/config.cfg.")] = None,
     eval_config: EvalConfigOpt = None,
 ) -> None:
     """Cross-validation over the train and dev documents (never test): K models, each predicting the
     fold it did not see. Compare configs with `xxgk compare A.jsonl B.jsonl --split train+dev`."""
     _require(gold=gold, corpus=corpus)
     from xxgk.eval.crossval import crossval_predict
-    from xxgk.models.training import load_training_data, train_model
+    from xxgk.models.training import config_with_overrides, load_training_data, train_model
     from xxgk.standoff import write_docs
 
     settings = _config(eval_config)
-    with reported():
+    with reported(ValueError):
+        config = config_with_overrides(config, overrides or [], output)
         data = load_training_data(gold, corpus, splits, synthetic, synthetic_corpus)
         preds = crossval_predict(data.train + data.dev, data.corpus, output, k=settings.crossval_folds,
                                  fold_seed=settings.crossval_seed, train_model=train_model, load_model=_load_model,

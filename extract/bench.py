@@ -19,6 +19,7 @@ after start-up, the one that holds for an archive of thousands of reports.
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import shutil
 import tempfile
@@ -101,6 +102,9 @@ def model_choices(names: list[str]) -> tuple[list[tuple[str, str, float | None]]
         elif name in shipped:
             model = shipped[name]
             chosen.append((name, str(model.path), model.meta.get("xxgk", {}).get("train_seconds")))
+        elif (Path(name) / "meta.json").is_file():  # a trained pipeline folder not (yet) shipped
+            meta = json.loads((Path(name) / "meta.json").read_text(encoding="utf-8"))
+            chosen.append((name, name, meta.get("xxgk", {}).get("train_seconds")))
         else:
             skipped.append(f"{name}: not rules-v1 nor a shipped model ({', '.join(shipped) or 'none shipped'})")
     return chosen, skipped

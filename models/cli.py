@@ -34,8 +34,9 @@ def train_cmd(
     output: Annotated[Path, typer.Option("--output", help="Working folder for the run.")] = Path("training"),
     ship_it: Annotated[bool, typer.Option("--ship", help="Copy the result into models/xxgk-zh-VERSION.")] = False,
 ) -> None:
-    """Train NER (spacy train) + relations on the train split and score dev; with --ship also
-    score test, measure speed and size, and copy into models/ (what `xxgk models ship` does)."""
+    """Train NER (spacy train, or the CRFs of a CRF config) + relations on the train split and score
+    dev; with --ship also score test and the sealed split (aggregate), measure speed and size, and
+    copy into models/ (what `xxgk models ship` does)."""
     import time
 
     from xxgk.models.ship import data_hashes, write_meta
@@ -68,8 +69,9 @@ def ship_cmd(
     corpus: CorpusOpt = CORPUS,
     splits: SplitsOpt = SPLITS,
 ) -> None:
-    """Score a trained pipeline on dev and test, measure it, and copy it into models/. The gold
-    and splits must be the ones it was trained with (their hashes are checked)."""
+    """Score a trained pipeline on dev, test and the sealed split (aggregate figures only), measure
+    it, and copy it into models/. The gold and splits must be the ones it was trained with (their
+    hashes are checked)."""
     import json
 
     from xxgk.models.ship import data_hashes
@@ -88,7 +90,8 @@ def _measure_and_ship(model_dir: Path, version: str, gold: Path, corpus: Path, s
     from xxgk.corpus import Corpus
     from xxgk.models.ship import dir_size_mb, measure_speed, ship, write_meta
 
-    scored = ("dev", "test") if ship_it else ("dev",)
+    # test and the sealed split are scored only for a model being shipped, once, in aggregate
+    scored = ("dev", "test", "sealed") if ship_it else ("dev",)
     scores = {split: _scores(model_dir, gold, corpus, splits, split) for split in scored}
     write_meta(model_dir, version, {
         "scores": scores,

@@ -1,16 +1,21 @@
-"""A scikit-learn classifier over candidate entity pairs (fit/predict on plain spans)."""
+"""A logistic regression over candidate entity pairs (fit/predict on plain spans).
+
+scikit-learn fits it; scoring needs only its weights. A fitted classifier is kept and saved as a
+:class:`LinearScorer` — one weight per feature string and an intercept, the exact sigmoid of the
+fitted model — so that loading a pipeline never imports scikit-learn (1.4 s of every worker's
+start-up) and a candidate's score is a sum over its dozen features instead of a sparse matrix.
+"""
 
 from __future__ import annotations
 
+import math
 import pickle
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import numpy as np
-from sklearn.feature_extraction import DictVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline
 
 from xxgk.models.relation_features import (
     Candidate,
@@ -38,6 +43,25 @@ class PredictedRelation:
     score: float
 
 
+@dataclass(frozen=True)
+class LinearScorer:
+    """P(related) = sigmoid(intercept + Σ weight of each present feature); features are binary."""
+
+    weights: dict[str, float]
+    intercept: float
+
+    @classmethod
+    def from_fitted(cls, vectorizer: Any, model: Any) -> LinearScorer:
+        """The weights of a fitted DictVectorizer + binary LogisticRegression."""
+        coef = model.coef_[0]
+        return cls({name: float(coef[i]) for name, i in vectorizer.vocabulary_.items() if coef[i]},
+                   float(model.intercept_[0]))
+
+    def probability(self, features: Mapping[str, float]) -> float:
+        z = self.intercept + sum(self.weights.get(name, 0.0) * value for name, value in features.items())
+        return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+
+
 @cache
 def _rules():
     from xxgk.models.rules import RulesModel
@@ -46,12 +70,12 @@ def _rules():
 
 
 class RelationClassifier:
-    """Logistic regression over hashed-free sparse features; threshold and decoding from settings."""
+    """Logistic regression over sparse binary features; threshold and decoding from settings."""
 
     def __init__(self, settings: RelationSettings | None = None, threshold: float | None = None):
         self.settings = settings or load_relation_settings()
         self.threshold = self.settings.classifier["threshold"] if threshold is None else threshold
-        self.pipeline: Pipeline | None = None
+        self.scorer: LinearScorer | None = None
 
     def candidates(self, text: str, spans: list[Span]) -> list[Candidate]:
         """Candidates with their features; with ``rule_votes`` on, each also says whether the
@@ -71,27 +95,26 @@ class RelationClassifier:
                 ys.append((cand.head, cand.tail, cand.label) in ex.gold)
         if len(set(ys)) < 2:
             raise ValueError("relation training data needs both positive and negative candidates")
+        from sklearn.feature_extraction import DictVectorizer
+        from sklearn.linear_model import LogisticRegression
+
         cfg = self.settings.classifier
-        self.pipeline = Pipeline([
-            ("vec", DictVectorizer()),
-            ("lr", LogisticRegression(C=cfg["C"], max_iter=cfg["max_iter"], random_state=cfg["seed"],
-                                      class_weight="balanced")),
-        ])
-        self.pipeline.fit(feats, np.array(ys))
+        vectorizer = DictVectorizer()
+        model = LogisticRegression(C=cfg["C"], max_iter=cfg["max_iter"], random_state=cfg["seed"],
+                                   class_weight="balanced")
+        model.fit(vectorizer.fit_transform(feats), np.array(ys))
+        self.scorer = LinearScorer.from_fitted(vectorizer, model)
         return self
 
     def score(self, text: str, spans: list[Span]) -> list[tuple[Candidate, float]]:
         return self.score_many([(text, spans)])[0]
 
     def score_many(self, docs: Iterable[tuple[str, list[Span]]]) -> list[list[tuple[Candidate, float]]]:
-        """Scored candidates per document; one scikit-learn call for all of them (its per-call
-        overhead is most of the time on a short report)."""
-        if self.pipeline is None:
+        """Scored candidates per document."""
+        if self.scorer is None:
             raise RuntimeError("relation classifier is not fitted")
-        per_doc = [self.candidates(text, spans) for text, spans in docs]
-        flat = [cand.features for cands in per_doc for cand in cands]
-        probs = iter(self.pipeline.predict_proba(flat)[:, 1].tolist() if flat else [])
-        return [[(cand, next(probs)) for cand in cands] for cands in per_doc]
+        probability = self.scorer.probability
+        return [[(cand, probability(cand.features)) for cand in self.candidates(text, spans)] for text, spans in docs]
 
     def predict(self, text: str, spans: list[Span], threshold: float | None = None) -> list[PredictedRelation]:
         return self.predict_many([(text, spans)], threshold)[0]
@@ -119,11 +142,21 @@ class RelationClassifier:
         return best
 
     def to_bytes(self) -> bytes:
-        return pickle.dumps({"pipeline": self.pipeline, "threshold": self.threshold})
+        """Plain data only (the weights, not scikit-learn objects)."""
+        if self.scorer is None:
+            raise RuntimeError("relation classifier is not fitted")
+        return pickle.dumps({"weights": self.scorer.weights, "intercept": self.scorer.intercept,
+                             "threshold": self.threshold})
 
     def from_bytes(self, data: bytes) -> RelationClassifier:
+        """Also reads the pickles of earlier pipelines, which held the fitted scikit-learn objects."""
         state = pickle.loads(data)
-        self.pipeline, self.threshold = state["pipeline"], state["threshold"]
+        if "pipeline" in state:
+            pipeline = state["pipeline"]
+            self.scorer = LinearScorer.from_fitted(pipeline.named_steps["vec"], pipeline.named_steps["lr"])
+        else:
+            self.scorer = LinearScorer(state["weights"], state["intercept"])
+        self.threshold = state["threshold"]
         return self
 
 

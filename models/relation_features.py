@@ -52,6 +52,22 @@ def relation_settings(data: dict[str, Any]) -> RelationSettings:
     )
 
 
+def settings_data(settings: RelationSettings) -> dict[str, Any]:
+    """The ``relations.toml``-shaped dict of ``settings`` (saved with a trained classifier, so that
+    a pipeline keeps the candidates it was trained with whatever the file says later)."""
+    return {
+        "sentence_breaks": "".join(sorted(settings.sentence_breaks)),
+        "clause_breaks": "".join(sorted(settings.clause_breaks)),
+        "cjk_period": settings.cjk_period,
+        "max_sentence_chars": settings.max_sentence_chars,
+        "window": dict(settings.window),
+        "max_chars": dict(settings.max_chars),
+        "cues": {"between": list(settings.cues)},
+        "decode": {"single_tail": sorted(settings.single_tail)},
+        "classifier": dict(settings.classifier),
+    }
+
+
 @cache
 def load_relation_settings() -> RelationSettings:
     with config_path("relations.toml").open("rb") as fh:

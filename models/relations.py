@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 from spacy.util import minibatch
 
 from xxgk.models.relation_classifier import PredictedRelation, RelationClassifier
-from xxgk.models.relation_features import Span
+from xxgk.models.relation_features import Span, relation_settings, settings_data
 
 if not Doc.has_extension("relations"):
     Doc.set_extension("relations", default=None)
@@ -38,7 +38,7 @@ class RelationComponent:
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
         """Classifies the candidates of a whole batch of documents at once."""
         for batch in minibatch(docs, size=batch_size):
-            if self.classifier.pipeline is None:
+            if self.classifier.scorer is None:
                 found: list[list[PredictedRelation]] = [[] for _ in batch]
             else:
                 found = self.classifier.predict_many([(doc.text, ent_spans(doc)) for doc in batch])
@@ -52,9 +52,13 @@ class RelationComponent:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         (path / "classifier.pkl").write_bytes(self.classifier.to_bytes())
-        srsly.write_json(path / "cfg.json", {"threshold": self.classifier.threshold})
+        srsly.write_json(path / "cfg.json", {"threshold": self.classifier.threshold,
+                                             "settings": settings_data(self.classifier.settings)})
 
     def from_disk(self, path: str | Path, *, exclude: tuple = ()) -> RelationComponent:
+        """The classifier with the candidate settings it was trained with (``cfg.json``)."""
+        cfg = srsly.read_json(Path(path) / "cfg.json")
+        self.classifier = RelationClassifier(settings=relation_settings(cfg["settings"]))
         self.classifier.from_bytes((Path(path) / "classifier.pkl").read_bytes())
         return self
 

@@ -8,11 +8,13 @@ from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
+from thinc.api import Config
 
 from xxgk.corpus import Corpus
+from xxgk.extract.sections import split_sections
 from xxgk.records import AnnotatedDoc
 
-UNITS = ("document", "paragraph")
+UNITS = ("document", "paragraph", "prose")
 SPANS_KEY = "sc"
 
 
@@ -26,17 +28,45 @@ def paragraphs(text: str) -> Iterator[tuple[int, int]]:
         start = end + 1
 
 
+def prose_stretches(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each run of blocks between table blocks (section splitter), blank ones left out."""
+    start = None
+    for block in [*split_sections(text), None]:
+        if block is not None and block.kind != "table":
+            start = block.start if start is None else start
+            end = block.end
+            continue
+        if start is not None and text[start:end].strip():
+            yield start, end
+        start = None
+
+
+def training_unit(config: Config) -> str:
+    """The ``[xxgk] unit`` of a pipeline config: what NER trains and predicts on."""
+    return config.get("xxgk", {}).get("unit", "paragraph")
+
+
+def span_labels(config: Config) -> tuple[str, ...]:
+    """The ``[xxgk] span_labels`` of a pipeline config: labels a spancat predicts instead of NER."""
+    return tuple(config.get("xxgk", {}).get("span_labels", ()))
+
+
 def units(text: str, unit: str) -> Iterator[tuple[int, int]]:
-    """The pieces NER trains and predicts on: the whole document, or each paragraph.
+    """The pieces NER trains and predicts on: the whole document, each paragraph, or each stretch
+    of prose between the statistical tables.
 
     A whole document lets context reach across lines (the improvement section's heading, the
-    lead-in of a list), which COMMITMENT needs; the ``[xxgk] unit`` of the config decides.
+    lead-in of a list), which COMMITMENT needs; prose stretches keep that context and leave out
+    the tables, which the schema does not annotate and the table reader reads (a complete report
+    is up to half table: not reading it saves the time). The ``[xxgk] unit`` of the config decides.
     """
     if unit == "document":
         if text.strip():
             yield 0, len(text)
     elif unit == "paragraph":
         yield from paragraphs(text)
+    elif unit == "prose":
+        yield from prose_stretches(text)
     else:
         raise ValueError(f"unit must be one of {UNITS}, not {unit!r}")
 

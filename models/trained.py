@@ -14,8 +14,7 @@ from spacy.util import minibatch
 from xxgk.extract.sections import prose_regions
 from xxgk.models.normalize import normalize
 from xxgk.models.relation_features import Span
-from xxgk.models.spacy_docs import SPANS_KEY, units
-from xxgk.models.training import training_unit
+from xxgk.models.spacy_docs import SPANS_KEY, training_unit, units
 from xxgk.records import AnnotatedDoc, Entity, Relation, text_sha256
 
 Regions = Callable[[str], Iterable[tuple[int, int]]]
@@ -74,6 +73,9 @@ class TrainedModel:
         self.batch_size = batch_size
         self.relations = self.nlp.get_pipe("xxgk_relations").classifier
         self.unit = training_unit(self.nlp.config)
+        # A CRF NER is called on the text directly: building spaCy Docs of one token per character
+        # (and setting their entities token by token) would cost more than the tagging itself.
+        self.crf = self.nlp.get_pipe("xxgk_crf_ner").model if "xxgk_crf_ner" in self.nlp.pipe_names else None
 
     def _ner_pipes(self) -> list[str]:
         return [name for name in self.nlp.pipe_names if name != "xxgk_relations"]
@@ -89,6 +91,8 @@ class TrainedModel:
 
     def _entities(self, texts: list[str]) -> list[tuple[list[Span], list[float | None] | None]]:
         """Per text: its entities sorted by offsets, and the span scores when a spancat found some."""
+        if self.crf is not None:
+            return [(self._crf_entities(text), None) for text in texts]
         pieces = [(i, start, end) for i, text in enumerate(texts) for start, end in units(text, self.unit)]
         allowed = [sorted((s, e) for s, e in self.regions(text) if e > s) for text in texts]
         spans: list[list[Span]] = [[] for _ in texts]
@@ -116,6 +120,11 @@ class TrainedModel:
             else:
                 out.append((sorted(ents, key=lambda s: (s.start, s.end)), None))
         return out
+
+    def _crf_entities(self, text: str) -> list[Span]:
+        """The CRF's entities of each unit (with ``unit = "prose"``: the text between the tables)."""
+        return [Span(start + s, start + e, label, text[start + s:start + e])
+                for start, end in units(text, self.unit) for s, e, label in self.crf.spans(text[start:end])]
 
     def predict_relations(self, doc: AnnotatedDoc, text: str) -> AnnotatedDoc:
         ents = sorted(doc.entities, key=lambda e: (e.start, e.end))
