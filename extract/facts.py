@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 from typing import Any
 
-from xxgk.models.relation_features import load_relation_settings, sentence_starts
+from xxgk.models.relations.candidates import load_relation_settings, sentence_starts
 from xxgk.records import AnnotatedDoc, Entity
 
 

@@ -147,13 +147,43 @@ def segmenter_cmd(
 ) -> None:
     """Train a domain spacy-pkuseg segmenter from the train split (jieba words, a break forced at
     every gold entity boundary; needs the `seg` extra). Use it with configs/ner-pkuseg.cfg."""
-    from xxgk.models.segmenter import jieba_cut, train_segmenter, training_lines
+    from xxgk.models.ner.segmenter import jieba_cut, train_segmenter, training_lines
     from xxgk.models.training import load_training_data
 
     data = load_training_data(gold, corpus, splits, synthetic, synthetic_corpus)
     lines = list(training_lines(data.train + data.synthetic, data.corpus.text, jieba_cut()))
     info = train_segmenter(lines, out, iterations=iterations, holdout_every=holdout_every)
     console.print(info)
+
+
+@models_app.command("rescore")
+def rescore_cmd(
+    name: Annotated[str, typer.Argument(help="A shipped version (xxgk-zh-VERSION).")],
+    gold: GoldOpt = GOLD,
+    corpus: CorpusOpt = CORPUS,
+    splits: SplitsOpt = SPLITS,
+) -> None:
+    """Score a shipped model again on dev and test with today's gold, splits and harness (after the
+    gold or the scoring changed), and record the figures in its meta.json with the hashes of what
+    they were scored on. The sealed split is not rescored: it is scored once, when a model ships."""
+    from datetime import date
+
+    from xxgk.models.registry import shipped_models
+    from xxgk.models.ship import data_hashes, write_meta
+
+    shipped = {m.name: m for m in shipped_models()}
+    if name not in shipped:
+        raise typer.BadParameter(f"not a shipped version ({', '.join(shipped)})", param_hint="NAME")
+    model = shipped[name]
+    scores = {**model.meta.get("xxgk", {}).get("scores", {}),
+              **{split: _scores(model.path, gold, corpus, splits, split) for split in ("dev", "test")}}
+    hashes = data_hashes(gold, splits, None)
+    write_meta(model.path, model.meta["version"], {"scores": scores, "rescored": {
+        "on": date.today().isoformat(), "splits": ["dev", "test"],
+        **{k: hashes[k] for k in ("gold_sha256", "splits_sha256")}}})
+    for split in ("dev", "test"):
+        console.print(f"{name} {split}: entities strict F1 {_f1(scores, split, 'entities')}, "
+                      f"relations strict F1 {_f1(scores, split, 'relations')}")
 
 
 @models_app.command("list")

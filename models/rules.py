@@ -22,7 +22,7 @@ Entities, in this order:
    determiners, kept if it ends with a listed head noun (信息, 申请, 文件 …) or is a short list
    element (…、财政预决算7条).
 
-Relations: :func:`xxgk.models.relation_features.candidates` gives the type-compatible pairs in
+Relations: :func:`xxgk.models.relations.candidates.candidates` gives the type-compatible pairs in
 the configured sentence windows; a proximity rule per label keeps some of them. COUNT_OF: the
 nearest ITEM of the quantity's clause. VIA: the nearest channel phrase before the quantity in
 its sentence (else the nearest channel after it in its clause); never for money. HOLDS: posts
@@ -66,7 +66,7 @@ from pathlib import Path
 from typing import Any
 
 from xxgk.models.normalize import normalize
-from xxgk.models.relation_features import Span, candidates, load_relation_settings
+from xxgk.models.relations.candidates import Span, candidates, load_relation_settings
 from xxgk.records import AnnotatedDoc, Entity, Relation, text_sha256
 from xxgk.schema import config_path
 

@@ -12,9 +12,9 @@ import spacy
 from spacy.util import minibatch
 
 from xxgk.extract.sections import prose_regions
+from xxgk.models.ner.docs import SPANS_KEY, training_unit, units
 from xxgk.models.normalize import normalize
-from xxgk.models.relation_features import Span
-from xxgk.models.spacy_docs import SPANS_KEY, training_unit, units
+from xxgk.models.relations.candidates import Span
 from xxgk.records import AnnotatedDoc, Entity, Relation, text_sha256
 
 Regions = Callable[[str], Iterable[tuple[int, int]]]

@@ -21,10 +21,10 @@ from thinc.api import Config
 
 from xxgk.annotation.splits import read_splits
 from xxgk.corpus import Corpus, CorpusUnion
-from xxgk.models.augment import substituted
-from xxgk.models.relation_classifier import RelationClassifier, RelationExample
-from xxgk.models.relation_features import RelationSettings, Span, load_relation_settings
-from xxgk.models.spacy_docs import span_labels, training_unit, units, write_docbin
+from xxgk.models.ner.augment import substituted
+from xxgk.models.ner.docs import span_labels, training_unit, units, write_docbin
+from xxgk.models.relations.candidates import RelationSettings, Span, load_relation_settings
+from xxgk.models.relations.classifier import RelationClassifier, RelationExample
 from xxgk.records import AnnotatedDoc
 from xxgk.schema import config_path
 from xxgk.standoff import load_docs

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import spacy
 
-from xxgk.models.commitments import clauses, span_of
-from xxgk.models.crf_features import Lexicon, text_features
-from xxgk.models.crf_ner import bio_spans, bio_tags
-from xxgk.models.simplified import feature_text
+from xxgk.models.ner.commitments import clauses, span_of
+from xxgk.models.ner.crf import bio_spans, bio_tags
+from xxgk.models.ner.features import Lexicon, text_features
+from xxgk.models.ner.simplified import feature_text
 
 # Short texts written for these tests.
 TEXTS = [
@@ -96,7 +96,7 @@ def test_the_component_learns_trains_saves_and_loads_by_entry_point(tmp_path: Pa
 
 
 def test_substitution_keeps_context_and_swaps_open_class_mentions() -> None:
-    from xxgk.models.augment import substituted
+    from xxgk.models.ner.augment import substituted
 
     examples = [(TEXTS[0], GOLD[0]), (TEXTS[1], GOLD[1]), (TEXTS[2], GOLD[2])]
     out = substituted(examples, ["CHANNEL", "ITEM"], copies=2, seed=3)

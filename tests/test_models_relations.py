@@ -7,8 +7,8 @@ import sys
 
 import spacy
 
-from xxgk.models.relation_classifier import RelationClassifier, RelationExample, decode
-from xxgk.models.relation_features import Candidate, Span, candidates
+from xxgk.models.relations.candidates import Candidate, Span, candidates
+from xxgk.models.relations.classifier import RelationClassifier, RelationExample, decode
 
 
 def spans_of(text: str, marks: list[tuple[str, str]]) -> list[Span]:

@@ -7,8 +7,8 @@ from collections import Counter
 import pytest
 import spacy
 
-from xxgk.models.segmenter import misaligned_spans, pkuseg_nlp, segment, train_segmenter, training_lines
-from xxgk.models.spacy_docs import training_docs
+from xxgk.models.ner.docs import training_docs
+from xxgk.models.ner.segmenter import misaligned_spans, pkuseg_nlp, segment, train_segmenter, training_lines
 from xxgk.records import AnnotatedDoc, Entity, text_sha256
 
 # A fixed, dictionary-free "segmenter" so the tests do not depend on jieba's dictionary.

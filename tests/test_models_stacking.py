@@ -8,7 +8,7 @@ import sys
 import spacy
 from spacy.util import registry
 
-from xxgk.models.stacking import char_tags, n_tags
+from xxgk.models.ner.stacking import char_tags, n_tags
 from xxgk.schema import load_schema
 
 TEXT = "2020年在门户网站发布信息120条。"

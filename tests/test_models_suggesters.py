@@ -13,8 +13,8 @@ import spacy
 from test_models_training import train_tiny
 
 from xxgk.corpus import Corpus
-from xxgk.models.relation_features import Span
-from xxgk.models.suggesters import build_clause_suggester, candidate_spans, clauses, reachable_recall
+from xxgk.models.ner.suggesters import build_clause_suggester, candidate_spans, clauses, reachable_recall
+from xxgk.models.relations.candidates import Span
 from xxgk.records import AnnotatedDoc, Entity, Relation, text_sha256
 
 
@@ -119,7 +119,7 @@ def make_doc(doc_id: str, n: int) -> tuple[str, AnnotatedDoc]:
 
 
 def test_training_docs_put_span_labels_into_the_span_group():
-    from xxgk.models.spacy_docs import training_docs
+    from xxgk.models.ner.docs import training_docs
 
     nlp = spacy.blank("zh")
     text, doc = make_doc("a", 5)

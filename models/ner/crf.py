@@ -2,8 +2,8 @@
 COMMITMENT.
 
 Two linear-chain CRFs (python-crfsuite) read a text: one tags each character B-/I-label or O
-from the features of :mod:`xxgk.models.crf_features` (every label but COMMITMENT), the other
-tags each clause as a commitment or not (:mod:`xxgk.models.commitments`). Commitments win over
+from the features of :mod:`xxgk.models.ner.features` (every label but COMMITMENT), the other
+tags each clause as a commitment or not (:mod:`xxgk.models.ner.commitments`). Commitments win over
 the short entities they contain (the schema's "no nesting, the longer span wins"). Both model
 files live in the component's folder, so a pipeline is still one ``spacy.load``-able directory.
 
@@ -23,8 +23,8 @@ import srsly
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from xxgk.models.commitments import CommitmentTagger
-from xxgk.models.crf_features import rule_entities, text_features
+from xxgk.models.ner.commitments import CommitmentTagger
+from xxgk.models.ner.features import rule_entities, text_features
 
 COMMITMENT = "COMMITMENT"
 _EDGE = " \t\u3000，。；：！？、,.;:!?（）()"

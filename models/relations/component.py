@@ -14,8 +14,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import minibatch
 
-from xxgk.models.relation_classifier import PredictedRelation, RelationClassifier
-from xxgk.models.relation_features import Span, relation_settings, settings_data
+from xxgk.models.relations.candidates import Span, relation_settings, settings_data
+from xxgk.models.relations.classifier import PredictedRelation, RelationClassifier
 
 if not Doc.has_extension("relations"):
     Doc.set_extension("relations", default=None)

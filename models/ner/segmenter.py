@@ -22,7 +22,7 @@ from pathlib import Path
 
 from spacy.language import Language
 
-from xxgk.models.spacy_docs import paragraphs, training_docs
+from xxgk.models.ner.docs import paragraphs, training_docs
 from xxgk.records import AnnotatedDoc
 
 Cut = Callable[[str], Iterable[str]]

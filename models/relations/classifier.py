@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from xxgk.models.relation_features import (
+from xxgk.models.relations.candidates import (
     Candidate,
     RelationSettings,
     Span,

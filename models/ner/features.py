@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
-from xxgk.models.simplified import feature_text
+from xxgk.models.ner.simplified import feature_text
 
 GROUPS = ("chars", "lexicon", "rules", "context")
 
@@ -128,7 +128,7 @@ def _lexicon_features(text: str, lexicon: Lexicon) -> list[list[str]]:
 def rule_entities(text: str) -> tuple[Any, ...]:
     """The rules baseline's entities of ``text``, computed once for the character features and
     the commitment votes of the same text."""
-    from xxgk.models.stacking import _rules
+    from xxgk.models.ner.stacking import _rules
 
     return tuple(_rules().entities(text))
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pycrfsuite
 
-from xxgk.models.simplified import feature_text
+from xxgk.models.ner.simplified import feature_text
 from xxgk.schema import config_path
 
 EDGE = " \t\u3000　、（）()《》“”\"'"
