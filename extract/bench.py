@@ -8,8 +8,9 @@ down); the time to train a shipped model is read from its ``meta.json`` (``xxgk.
 
 The scaling rows (``--scaling``) time one document of growing length (``[bench] scaling_chars``):
 the corpus's reports joined into one line with half-width punctuation, the text that lost its
-breaks which once made the cost grow with the square of the length. Seconds per 10,000
-characters (start-up taken off) should stay flat.
+breaks which once made the cost grow with the square of the length. Each is timed in a fresh
+process right after a warm-up run on the smallest report (so the model is loaded and the
+start-up is not in the figure); seconds per 10,000 characters should stay flat.
 
 Start-up (spawning workers, imports, loading the model, writing and consolidating an output) is
 a fixed cost that dominates a small corpus. So each setting is also run on the corpus's smallest
@@ -62,7 +63,7 @@ class BenchRow:
 class ScalingRow:
     model: str
     chars: int  # of the one document
-    seconds: float  # best of the repeats, start-up taken off
+    seconds: float  # best of the repeats, after a warm-up run in the same process
     seconds_per_10k: float
 
 
@@ -120,6 +121,17 @@ def _extract_in_child(conn: Any, corpus: str, model: str, workers: int) -> None:
         conn.send((time.perf_counter() - started, result.summary.documents, result.summary.chars))
 
 
+def _warm_then_time(conn: Any, warm_up: str, corpus: str, model: str) -> None:
+    """Body of a scaling process: one extract run to load everything, then the timed one."""
+    from xxgk.extract.runner import RunOptions, run_extract
+
+    with tempfile.TemporaryDirectory(prefix="xxgk-bench-") as out:
+        run_extract([warm_up], Path(out) / "warm", RunOptions(model=model, workers=1))
+        started = time.perf_counter()
+        run_extract([corpus], Path(out) / "run", RunOptions(model=model, workers=1))
+        conn.send(time.perf_counter() - started)
+
+
 def _tree_rss(process: psutil.Process) -> int:
     total = 0
     for p in [process, *process.children(recursive=True)]:
@@ -139,11 +151,12 @@ def smallest_document(corpus: Path) -> Path:
     return min(files, key=lambda p: (p.stat().st_size, str(p)))
 
 
-def measure(corpus: Path, model: str, workers: int) -> tuple[float, int, int, int]:
-    """``(seconds, docs, chars, peak_rss_bytes)`` of one extract run in a fresh process."""
+def _in_child(target: Any, *args: Any) -> tuple[Any, int]:
+    """Run ``target(conn, *args)`` in a fresh (spawned) process: what it sends, and the peak RSS of
+    the process and its children, sampled every ``rss_interval`` seconds while it runs."""
     ctx = multiprocessing.get_context("spawn")
     receive, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_extract_in_child, args=(send, str(corpus), model, workers))
+    child = ctx.Process(target=target, args=(send, *args))
     child.start()
     send.close()
     peak = 0
@@ -162,17 +175,19 @@ def measure(corpus: Path, model: str, workers: int) -> tuple[float, int, int, in
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     try:
-        figures = receive.recv()
-    except EOFError:  # the run failed: its traceback is on stderr
-        figures = None
+        return receive.recv(), peak
+    except EOFError as err:  # the run failed: its traceback is on stderr
+        raise RuntimeError(f"a benchmark run failed (exit code {child.exitcode}); "
+                           "run `xxgk extract` on the same input to see why") from err
     finally:
         stop.set()
         sampler.join()
         child.join()
-    if figures is None:
-        raise RuntimeError(f"the benchmark run of {model} with {workers} worker(s) failed "
-                           f"(exit code {child.exitcode}); run `xxgk extract` on {corpus} to see why")
-    seconds, docs, chars = figures
+
+
+def measure(corpus: Path, model: str, workers: int) -> tuple[float, int, int, int]:
+    """``(seconds, docs, chars, peak_rss_bytes)`` of one extract run in a fresh process."""
+    (seconds, docs, chars), peak = _in_child(_extract_in_child, str(corpus), model, workers)
     return seconds, docs, chars, peak
 
 
@@ -245,7 +260,6 @@ def bench(corpus: Path, models: list[str], workers: list[int], repeat: int = 1, 
                 folder = Path(scratch) / f"scaling-{chars}"
                 folder.mkdir(exist_ok=True)
                 (folder / "one-line.txt").write_text(one_line_document(corpus, chars), encoding="utf-8")
-                startup = min(measure(one, model, 1)[0] for _ in range(repeat))
-                seconds = max(0.0, min(measure(folder, model, 1)[0] for _ in range(repeat)) - startup)
+                seconds = min(_in_child(_warm_then_time, str(one), str(folder), model)[0] for _ in range(repeat))
                 report.scaling.append(ScalingRow(name, chars, round(seconds, 3), round(seconds / chars * 1e4, 4)))
     return report

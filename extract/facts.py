@@ -39,13 +39,15 @@ def quantity_facts(text: str, doc: AnnotatedDoc, year: int | None) -> list[dict[
     def sentence(entity: Entity) -> int:
         return bisect.bisect_right(starts, entity.start) - 1
 
-    dates = [e for e in doc.entities if e.label == "DATE"]
+    dates_in: dict[int, list[Entity]] = {}  # sentence → its dates, so each quantity looks at its own only
+    for e in doc.entities:
+        if e.label == "DATE":
+            dates_in.setdefault(sentence(e), []).append(e)
     rows = []
     for q in sorted((e for e in doc.entities if e.label == "QUANTITY"), key=lambda e: (e.start, e.end)):
         norm = q.norm or {}
         item = min(items.get(q.id, []), key=lambda e: (_gap(q, e), e.start), default=None)
-        near = [d for d in dates if sentence(d) == sentence(q)]
-        date = min(near, key=lambda d: (_gap(q, d), d.start), default=None)
+        date = min(dates_in.get(sentence(q), []), key=lambda d: (_gap(q, d), d.start), default=None)
         rows.append({
             "quantity_id": q.id,
             "quantity": q.text,

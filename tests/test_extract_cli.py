@@ -88,6 +88,18 @@ def test_bench_json_on_the_examples(tmp_path: Path) -> None:
         assert report["skipped"]
 
 
+def test_bench_scaling_rows_time_one_long_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    from xxgk.extract.settings import load_settings
+
+    monkeypatch.setitem(load_settings()["bench"], "scaling_chars", [3000, 12000])
+    result = invoke("bench", EXAMPLES, "--workers", "1", "--models", RULES, "--scaling", "--json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["scaling"]
+    assert [(r["model"], r["chars"]) for r in rows] == [(RULES, 3000), (RULES, 12000)]
+    assert all(r["seconds"] > 0 and r["seconds_per_10k"] == pytest.approx(r["seconds"] / r["chars"] * 1e4, rel=1e-2)
+               for r in rows)
+
+
 def test_extract_with_the_default_model(tmp_path: Path) -> None:
     if not shipped_models():
         pytest.skip("no shipped model in models/xxgk-zh-*/ (the default model is trained with `xxgk train --ship`)")
