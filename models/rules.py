@@ -92,7 +92,7 @@ def load_rules_config(path: str | None = None) -> dict[str, Any]:
         return tomllib.load(fh)
 
 
-def _alt(words: Iterable[str]) -> str:
+def alternation(words: Iterable[str]) -> str:
     """A regex alternation, longest word first so that the longest reading wins."""
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
@@ -162,14 +162,14 @@ class RulesModel:
         q, d, n, pe, it, cm = (c[k] for k in ("quantity", "date", "names", "person", "item", "commitment"))
         num_ar = rf"\d+(?:[.,]\d+)*(?:{SP}[万亿千])?"
         num_cn = f"[{CN_DIGITS}]+"
-        unit, cn_unit = _alt(q["units"]), _alt(q["units"] + q["cn_only_units"])
+        unit, cn_unit = alternation(q["units"]), alternation(q["units"] + q["cn_only_units"])
         core = (rf"(?:{num_ar}(?:{SP}(?:至|到|-|~){SP}{num_ar})?{SP}[余多]?{SP}(?:{unit}|%|％)"
                 rf"|{num_cn}(?:(?:至|到){num_cn})?[余多]?(?:{cn_unit}))")
         per = f"(?:/[{CJK}])?"  # 200元/月
         self.re_quantity = re.compile(
-            rf"(?:(?:{_alt(q['approx_before'])}){SP})?{core}{per}(?:{_alt(q['approx_after'])})?")
+            rf"(?:(?:{alternation(q['approx_before'])}){SP})?{core}{per}(?:{alternation(q['approx_after'])})?")
         self.re_quantity_left = re.compile(rf"[\d.第〔\[/\-{CN_DIGITS}{q['cn_not_after']}]")
-        month_suffix, year_suffix = _alt(d["month_suffixes"]), _alt(d["year_suffixes"])
+        month_suffix, year_suffix = alternation(d["month_suffixes"]), alternation(d["year_suffixes"])
         self.re_date = re.compile(
             rf"(?<![\d.])(?:(?:{YEAR})\s?年\s?(?:{MONTH})\s?月\s?(?:{DAY})\s?[日号]"
             rf"|(?:{YEAR})[\-/.](?:0?[1-9]|1[0-2])[\-/.](?:[0-3]?\d)(?!\d)"
@@ -178,47 +178,47 @@ class RulesModel:
             rf"|(?:{YEAR})\s?(?:{year_suffix})"
             rf"|(?<![年\d])(?:{MONTH})\s?月\s?(?:{DAY})\s?[日号]"
             rf"|(?<![年\d个])(?:1[0-2]|[1-9])\s?(?:{month_suffix}))")
-        self.re_stop = re.compile(_alt(n["stop_words"]))
-        self.re_keep = re.compile(f"(?=({_alt(n['keep'])}))")  # lookahead: overlapping matches too
-        self.re_drop = re.compile(_alt(n["drop_leading"]))
+        self.re_stop = re.compile(alternation(n["stop_words"]))
+        self.re_keep = re.compile(f"(?=({alternation(n['keep'])}))")  # lookahead: overlapping matches too
+        self.re_drop = re.compile(alternation(n["drop_leading"]))
         self.re_channel_name = re.compile(n["channel_name"])
         self.not_followed = tuple(n["not_followed"])
-        self.re_channel_term = re.compile(_alt(c["channel"]["terms"]))
-        self.re_channel_suffix = re.compile(f"(?=({_alt(c['channel']['name_suffixes'])}))")
+        self.re_channel_term = re.compile(alternation(c["channel"]["terms"]))
+        self.re_channel_suffix = re.compile(f"(?=({alternation(c['channel']['name_suffixes'])}))")
         self.not_channels = set(c["channel"]["not_channels"])
-        self.re_org_term = re.compile(_alt(c["org"]["terms"]))
-        self.re_org_suffix = re.compile(f"(?=({_alt(c['org']['suffixes'])}))")
+        self.re_org_term = re.compile(alternation(c["org"]["terms"]))
+        self.re_org_suffix = re.compile(f"(?=({alternation(c['org']['suffixes'])}))")
         self.not_orgs = set(c["org"]["not_orgs"])
         self.not_org_endings = tuple(c["org"]["not_org_endings"])
-        self.re_post = re.compile(_alt(c["position"]["posts"]))
+        self.re_post = re.compile(alternation(c["position"]["posts"]))
         self.not_posts = set(c["position"]["not_posts"])
         self.split_terms = {t.replace("|", ""): t.index("|") for t in c["position"]["split_terms"]}
-        self.re_split_term = re.compile(_alt(self.split_terms))
-        name = rf"(?:{_alt(pe['compound_surnames'])}|[{pe['surnames'].strip()}])[{CJK}]{{1,2}}"
+        self.re_split_term = re.compile(alternation(self.split_terms))
+        name = rf"(?:{alternation(pe['compound_surnames'])}|[{pe['surnames'].strip()}])[{CJK}]{{1,2}}"
         self.re_name = re.compile(name)
-        self.re_name_after = re.compile(rf"{name}(?=(?:{_alt(pe['after_post'])}))")
-        self.re_name_before = re.compile(rf"(?P<name>{name}?)(?:{_alt(pe['before_post'])})$")
+        self.re_name_after = re.compile(rf"{name}(?=(?:{alternation(pe['after_post'])}))")
+        self.re_name_before = re.compile(rf"(?P<name>{name}?)(?:{alternation(pe['before_post'])})$")
         self.re_name_list = re.compile(
             rf"(?<![{CJK}])(?:{name}、)*{name}等?同志|(?<=[以由、，,])(?:{name}、)+{name}等?同志")
         self.re_roster_name = re.compile(rf"^[ \t\u3000]*(?P<name>{name})(?=[ \t\u3000:：])", re.M)
-        self.re_known_person = re.compile(f"(?:{_alt(pe['known'])})(?!新时代)")
-        self.re_item_head = re.compile(f"(?:{_alt(it['heads'])})$")
-        self.re_item_between = re.compile(f"(?:{_alt(it['between'])})$")
-        self.re_item_stop = re.compile(_alt(it["stop_words"]))
-        self.re_item_keep = re.compile(_alt(it["keep"]))
-        self.re_section_cue = re.compile(_alt(cm["section_cues"]))
-        self.re_sentence_cue = re.compile(_alt(cm["sentence_cues"]))
+        self.re_known_person = re.compile(f"(?:{alternation(pe['known'])})(?!新时代)")
+        self.re_item_head = re.compile(f"(?:{alternation(it['heads'])})$")
+        self.re_item_between = re.compile(f"(?:{alternation(it['between'])})$")
+        self.re_item_stop = re.compile(alternation(it["stop_words"]))
+        self.re_item_keep = re.compile(alternation(it["keep"]))
+        self.re_section_cue = re.compile(alternation(cm["section_cues"]))
+        self.re_sentence_cue = re.compile(alternation(cm["sentence_cues"]))
         self.re_plan_line = re.compile(cm["plan_line"])
         self.re_lead_in = re.compile(
             rf"\s+|[（(][一二三四五六七八九十\d]+[)）][、.]?|[一二三四五六七八九十]+[、.．]|\d+[、.．)）]"
-            rf"|[①-⑳]|(?:{YEAR})\s?年度?|{_alt(cm['lead_in'])}")
-        self.re_verb = re.compile(_alt(cm["verbs"]))
-        self.re_reject = re.compile(_alt(cm["reject"]))
+            rf"|[①-⑳]|(?:{YEAR})\s?年度?|{alternation(cm['lead_in'])}")
+        self.re_verb = re.compile(alternation(cm["verbs"]))
+        self.re_reject = re.compile(alternation(cm["reject"]))
         self.re_mask = [re.compile(p, re.M) for p in c["mask"]["patterns"]]
         r = c["relations"]
         self.re_joiners = re.compile(f"[{re.escape(r['channel_joiners'])}]*")
         self.re_holds_gap = re.compile(r["holds_gap"])
-        self.re_modal = re.compile(_alt(r["due_modals"]))
+        self.re_modal = re.compile(alternation(r["due_modals"]))
         self.re_sentence_break = re.compile(f"[{re.escape(''.join(self.settings.sentence_breaks))}]")
 
     # ---------------------------------------------------------------------------- entities

@@ -26,6 +26,7 @@ from pathlib import Path
 import pycrfsuite
 
 from xxgk.models.ner.simplified import feature_text
+from xxgk.models.rules import alternation
 from xxgk.schema import config_path
 
 EDGE = " \t\u3000　、（）()《》“”\"'"
@@ -56,10 +57,6 @@ class CommitmentSettings:
     crf: dict[str, float]
 
 
-def _alt(words: Sequence[str]) -> str:
-    return "|".join(sorted(map(re.escape, words), key=len, reverse=True))
-
-
 @cache
 def load_settings(path: str | None = None) -> CommitmentSettings:
     with (Path(path) if path else config_path("commitments.toml")).open("rb") as fh:
@@ -68,14 +65,14 @@ def load_settings(path: str | None = None) -> CommitmentSettings:
         breaks=frozenset(c["clause_breaks"]),
         wrap_min_chars=int(c["wrap_min_chars"]),
         lead_in=re.compile(c["lead_in"]),
-        future=re.compile(_alt(c["future_cues"])),
+        future=re.compile(alternation(c["future_cues"])),
         improvement_heading=re.compile(c["improvement_heading"]),
         other_heading=re.compile(c["other_heading"]),
         plan_line=re.compile(c["plan_line"]),
         list_marker=re.compile(c["list_marker"]),
-        past=re.compile(_alt(c["past_words"])),
-        problem=re.compile(_alt(c["problem_words"])),
-        purpose=re.compile(_alt(c["purpose_starts"])),
+        past=re.compile(alternation(c["past_words"])),
+        problem=re.compile(alternation(c["problem_words"])),
+        purpose=re.compile(alternation(c["purpose_starts"])),
         year=re.compile(c["year"]),
         crf=dict(c["crf"]),
     )
