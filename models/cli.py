@@ -188,14 +188,16 @@ def rescore_cmd(
 
 @models_app.command("list")
 def list_cmd() -> None:
-    """Shipped model versions with their test scores; * marks the default (configs/models.toml)."""
+    """Shipped model versions with their test and sealed-split scores; * marks the default
+    (configs/models.toml)."""
     from xxgk.models.registry import RULES, default_model_name, shipped_models
     from xxgk.schema import load_schema
 
     default = default_model_name()
     table = Table(title="xxgk models (* = the default, configs/models.toml)")
     table.add_column("name", no_wrap=True)
-    for col in ("schema", "train docs", "dev ents F1", "test ents F1", "test rels F1", "MB"):
+    for col in ("schema", "train docs", "dev ents F1", "test ents F1", "test rels F1", "sealed ents F1",
+                "sealed rels F1", "MB"):
         table.add_column(col, justify="right")
     shipped = shipped_models()
     for m in shipped:
@@ -204,9 +206,10 @@ def list_cmd() -> None:
         table.add_row(
             m.name + (" *" if m.name == default else ""), str(x.get("schema_version", "?")),
             str(x.get("train_docs", "?")), _f1(scores, "dev", "entities"), _f1(scores, "test", "entities"),
-            _f1(scores, "test", "relations"), f"{x.get('size_mb', '?')}",
+            _f1(scores, "test", "relations"), _f1(scores, "sealed", "entities"), _f1(scores, "sealed", "relations"),
+            f"{x.get('size_mb', '?')}",
         )
-    table.add_row(RULES + (" *" if default == RULES else ""), load_schema().version, "-", "-", "-", "-", "0")
+    table.add_row(RULES + (" *" if default == RULES else ""), load_schema().version, *["-"] * 6, "0")
     console.print(table)
 
 
