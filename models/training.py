@@ -17,7 +17,7 @@ import spacy
 from spacy.cli.train import train as spacy_train
 from spacy.language import Language
 from spacy.util import load_config, load_model_from_config
-from thinc.api import Config
+from thinc.api import Config, ConfigValidationError
 
 from xxgk.annotation.splits import read_splits
 from xxgk.corpus import Corpus, CorpusUnion
@@ -107,7 +107,12 @@ def config_with_overrides(config: Path | None, settings: list[str], folder: Path
             overrides[key.strip()] = json.loads(raw)
         except json.JSONDecodeError:
             overrides[key.strip()] = raw
-    cfg = load_config(Path(config) if config else config_path("ner.cfg"), overrides=overrides)
+    path = Path(config) if config else config_path("ner.cfg")
+    try:
+        cfg = load_config(path, overrides=overrides)
+    except ConfigValidationError as err:
+        causes = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors)
+        raise ValueError(f"{path}: --set {causes or err.title}") from err
     folder.mkdir(parents=True, exist_ok=True)
     cfg.to_disk(folder / "config.cfg")
     return folder / "config.cfg"

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from spacy.util import load_config
 
 from xxgk.corpus import Corpus
 from xxgk.records import AnnotatedDoc, Entity, Relation, text_sha256
@@ -123,6 +124,17 @@ def test_seed_defaults_to_the_configs_own(tmp_path):
     assert resolve_seed(tmp_path / "seven.cfg", None) == 7
     assert resolve_seed(tmp_path / "seven.cfg", 3) == 3
     assert resolve_seed(None, None) == Config().from_disk(config_path("ner.cfg"))["system"]["seed"]
+
+
+def test_overrides_reach_the_relation_options_and_a_bad_key_is_named(tmp_path):
+    from xxgk.models.training import config_with_overrides, relation_settings_of
+
+    crf = config_path("crf.cfg")
+    assert relation_settings_of(load_config(crf)).classifier["rule_votes"] is True
+    written = config_with_overrides(crf, ["xxgk.relations.rule_votes=false"], tmp_path / "a")
+    assert relation_settings_of(load_config(written)).classifier["rule_votes"] is False
+    with pytest.raises(ValueError, match=r"crf\.cfg: --set nope\.key: "):
+        config_with_overrides(crf, ["nope.key=1"], tmp_path / "b")
 
 
 def test_the_default_model_comes_from_configs_models_toml(tmp_path):
