@@ -207,7 +207,9 @@ def cv_cmd(
     eval_config: EvalConfigOpt = None,
 ) -> None:
     """Cross-validation over the train and dev documents (never test): K models, each predicting the
-    fold it did not see. Compare configs with `xxgk compare A.jsonl B.jsonl --split train+dev`."""
+    fold it did not see. Compare configs with `xxgk compare A.jsonl B.jsonl --split train+dev`.
+    Run again with the same --output to resume: folds already trained on the same documents, config
+    and seed are loaded, not trained."""
     _require(gold=gold, corpus=corpus)
     from xxgk.eval.crossval import crossval_predict
     from xxgk.models.training import config_with_overrides, load_training_data, train_model

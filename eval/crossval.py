@@ -8,11 +8,19 @@ another year land in the same fold, as the fixed splits do). For fold ``i``: fol
 predicted, fold ``i + 1`` is the dev set the trainer needs (spaCy's model selection, the
 relation threshold), the others train — with ``extra_train`` (the synthetic text) added.
 
+A fold takes a quarter of an hour on two cores, so an interrupted run resumes: each trained fold
+leaves ``fold.json`` beside its model, a fingerprint of what trained it (the training and dev
+documents with their annotations, the config file's bytes, the seed). A later run with the same
+fingerprint loads that model instead of training it again; any difference trains afresh.
+
 The trainer and the model loader are parameters, as in :mod:`xxgk.eval.curve`.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -54,8 +62,52 @@ def crossval_predict(docs: Sequence[AnnotatedDoc], corpus: Corpus, output_dir: P
         if progress:
             progress(f"fold {i + 1}/{k}: training on {len(train)} documents (+{len(extra_train)} extra), "
                      f"dev {len(dev)}, predicting {len(held)}")
-        model_dir = train_model(train + list(extra_train), dev, corpus, output_dir / f"fold-{i + 1}",
-                                config=train_config, seed=seed)
+        fold_dir = output_dir / f"fold-{i + 1}"
+        fingerprint = fold_fingerprint(train + list(extra_train), dev, train_config, seed)
+        model_dir = trained_fold(fold_dir, fingerprint)
+        if model_dir is not None:
+            if progress:
+                progress(f"fold {i + 1}/{k}: reusing {model_dir} (same documents, config and seed)")
+        else:
+            model_dir = train_model(train + list(extra_train), dev, corpus, fold_dir, config=train_config, seed=seed)
+            _write_json(fold_dir / FOLD_RECORD, {"fingerprint": fingerprint,
+                                                 "model": str(Path(model_dir).relative_to(fold_dir))})
         model = load_model(str(model_dir))
         predicted.update((p.doc_id, p) for p in model.predict((d.doc_id, corpus.text(d.doc_id)) for d in held))
     return [predicted[d.doc_id] for d in docs]
+
+
+FOLD_RECORD = "fold.json"
+
+
+def fold_fingerprint(train: Sequence[AnnotatedDoc], dev: Sequence[AnnotatedDoc], config: Path | None,
+                     seed: int | None) -> str:
+    """SHA-256 over everything that decides a fold's model: its documents (annotations included),
+    the config file's bytes (``None``: the trainer's default) and the seed."""
+    digest = hashlib.sha256()
+    for part, docs in (("train", train), ("dev", dev)):
+        digest.update(part.encode())
+        for doc in sorted(docs, key=lambda d: d.doc_id):
+            digest.update(json.dumps(doc.to_dict(), ensure_ascii=False, sort_keys=True).encode())
+    digest.update(b"config" + (config.read_bytes() if config is not None else b"default"))
+    digest.update(f"seed={seed}".encode())
+    return digest.hexdigest()
+
+
+def trained_fold(fold_dir: Path, fingerprint: str) -> Path | None:
+    """The model a previous run trained for this fold, if it was trained on the same fingerprint."""
+    try:
+        record = json.loads((fold_dir / FOLD_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    model_dir = fold_dir / str(record.get("model", ""))
+    if record.get("fingerprint") != fingerprint or model_dir == fold_dir or not model_dir.is_dir():
+        return None
+    return model_dir
+
+
+def _write_json(path: Path, data: Mapping[str, Any]) -> None:
+    """Written last and atomically: a fold interrupted while training leaves no record."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(data), encoding="utf-8")
+    os.replace(tmp, path)

@@ -92,12 +92,13 @@ def train_relations(
     return clf, {"threshold": threshold, "dev_f1_gold_entities": round(f1, 4)}
 
 
-def config_with_overrides(config: Path | None, settings: list[str], folder: Path) -> Path | None:
+def config_with_overrides(config: Path | None, settings: list[str], folder: Path) -> Path:
     """``config`` (default ``configs/ner.cfg``) with spaCy-style overrides ``section.key=value``
     (value read as JSON when it parses, else as a string) written to ``folder/config.cfg``, the
-    file a run then trains from and keeps beside its models; ``config`` itself when there are none."""
+    file a run then trains from and keeps beside its models; the config itself when there are none."""
+    path = Path(config) if config else config_path("ner.cfg")
     if not settings:
-        return config
+        return path
     overrides: dict[str, Any] = {}
     for item in settings:
         key, sep, raw = item.partition("=")
@@ -107,7 +108,6 @@ def config_with_overrides(config: Path | None, settings: list[str], folder: Path
             overrides[key.strip()] = json.loads(raw)
         except json.JSONDecodeError:
             overrides[key.strip()] = raw
-    path = Path(config) if config else config_path("ner.cfg")
     try:
         cfg = load_config(path, overrides=overrides)
     except ConfigValidationError as err:

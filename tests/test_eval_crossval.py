@@ -71,6 +71,48 @@ def test_every_document_is_predicted_once_by_a_model_that_never_saw_it(tmp_path:
     assert all(not set(train_ids) & set(dev_ids) for train_ids, dev_ids, _ in calls)
 
 
+def test_an_interrupted_run_resumes_and_retrains_only_what_changed(tmp_path: Path) -> None:
+    corpus: Corpus = write_corpus(tmp_path)
+    docs = gold_docs()
+    config = tmp_path / "a.cfg"
+    config.write_text("[x]\nwidth = 1\n")
+    trained: list[str] = []
+    killed: list[bool] = []
+
+    def train(train_docs, dev_docs, corpus, output_dir, *, config=None, seed=None) -> Path:
+        trained.append(output_dir.name)
+        if output_dir.name == "fold-2" and not killed:
+            killed.append(True)
+            raise MemoryError("killed")  # the first run dies while training fold 2
+        (output_dir / "model").mkdir(parents=True, exist_ok=True)
+        meta = {"train": [d.doc_id for d in train_docs], "dev": [d.doc_id for d in dev_docs]}
+        (output_dir / "model" / "meta.json").write_text(json.dumps(meta))
+        return output_dir / "model"
+
+    def run(docs: list[AnnotatedDoc], seed: int = 5) -> list[AnnotatedDoc]:
+        return crossval_predict(docs, corpus, tmp_path / "runs", k=3, fold_seed=0, train_model=train,
+                                load_model=_Remembering, train_config=config, seed=seed)
+
+    with pytest.raises(MemoryError):
+        run(docs)
+    assert not (tmp_path / "runs" / "fold-2" / "fold.json").exists()
+    trained.clear()
+    first = run(docs)
+    assert trained == ["fold-2", "fold-3"]  # fold 1 reused
+    trained.clear()
+    assert [p.to_dict() for p in run(docs)] == [p.to_dict() for p in first] and trained == []
+
+    changed = docs[0].to_dict()
+    changed["entities"] = changed["entities"][:-1]
+    trained.clear()
+    run([AnnotatedDoc.from_dict(changed), *docs[1:]])
+    assert len(trained) == 2  # the two folds that train or pick their dev on the changed document
+    trained.clear()
+    config.write_text("[x]\nwidth = 2\n")
+    run(docs)
+    assert trained == ["fold-1", "fold-2", "fold-3"]
+
+
 def test_split_union(tmp_path: Path) -> None:
     path = tmp_path / "splits.json"
     path.write_text(json.dumps({"train": ["a", "b"], "dev": ["c"], "test": ["d"]}))
