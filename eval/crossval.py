@@ -11,7 +11,8 @@ relation threshold), the others train — with ``extra_train`` (the synthetic te
 A fold takes a quarter of an hour on two cores, so an interrupted run resumes: each trained fold
 leaves ``fold.json`` beside its model, a fingerprint of what trained it (the training and dev
 documents with their annotations, the config file's bytes, the seed). A later run with the same
-fingerprint loads that model instead of training it again; any difference trains afresh.
+fingerprint loads that model instead of training it again; any difference trains afresh. Code and
+the other files a trainer reads are not in it: after changing them, use a new output folder.
 
 The trainer and the model loader are parameters, as in :mod:`xxgk.eval.curve`.
 """
