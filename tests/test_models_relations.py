@@ -46,6 +46,19 @@ def test_due_reaches_back_to_the_lead_in():
     assert due == {(1, 0), (2, 0)}
 
 
+def test_due_sees_whether_the_year_opens_a_plan_or_dates_past_work():
+    plan = "2014年将认真做好以下几个方面的工作:\n\n（一）加强载体建设。"
+    past = "2025年，我局在公开工作中取得一定成效。\n\n一是加强载体建设。"
+    features = []
+    for text in (plan, past):
+        spans = spans_of(text, [(text[:5], "DATE"), ("加强载体建设", "COMMITMENT")])
+        [due] = [c for c in candidates(text, spans) if c.label == "DUE"]
+        features.append({k for k in due.features if "lead_in" in k})
+    assert {"DUE|lead_in=将", "DUE|lead_in=以下", "DUE|lead_in_ends_colon=True"} <= features[0]
+    assert {"DUE|lead_in=取得", "DUE|lead_in_ends_colon=False"} <= features[1]
+    assert not features[1] & {"DUE|lead_in=将", "DUE|lead_in=以下"}
+
+
 def test_decode_keeps_one_tail_for_single_tail_relations():
     a = Candidate(0, 1, "COUNT_OF", {})
     b = Candidate(0, 2, "COUNT_OF", {})

@@ -35,6 +35,7 @@ class RelationSettings:
     classifier: dict[str, Any]
     cjk_period: bool = False
     max_sentence_chars: int = 0
+    lead_in: tuple[str, ...] = ()
 
 
 def relation_settings(data: dict[str, Any]) -> RelationSettings:
@@ -49,6 +50,7 @@ def relation_settings(data: dict[str, Any]) -> RelationSettings:
         classifier=dict(data["classifier"]),
         cjk_period=bool(data.get("cjk_period", False)),
         max_sentence_chars=int(data.get("max_sentence_chars", 0)),
+        lead_in=tuple(data["cues"].get("lead_in", ())),
     )
 
 
@@ -62,7 +64,7 @@ def settings_data(settings: RelationSettings) -> dict[str, Any]:
         "max_sentence_chars": settings.max_sentence_chars,
         "window": dict(settings.window),
         "max_chars": dict(settings.max_chars),
-        "cues": {"between": list(settings.cues)},
+        "cues": {"between": list(settings.cues), "lead_in": list(settings.lead_in)},
         "decode": {"single_tail": sorted(settings.single_tail)},
         "classifier": dict(settings.classifier),
     }
@@ -123,6 +125,7 @@ class _Index:
 
     text: str
     spans: list[Span]
+    starts: list[int]
     sent: list[int]
     clause_breaks: list[int]
     punct: dict[str, list[int]]
@@ -131,8 +134,14 @@ class _Index:
     def build(cls, text: str, spans: list[Span], settings: RelationSettings) -> _Index:
         starts = sentence_starts(text, settings)
         sent = [bisect.bisect_right(starts, s.start) - 1 for s in spans]
-        return cls(text, spans, sent, _positions(text, settings.clause_breaks),
+        return cls(text, spans, starts, sent, _positions(text, settings.clause_breaks),
                    {c: _positions(text, c) for c in PUNCT})
+
+    def rest_of_sentence(self, j: int, limit: int) -> str:
+        """The text after span ``j`` up to the end of its sentence, at most ``limit`` characters."""
+        k = self.sent[j] + 1
+        end = self.starts[k] if k < len(self.starts) else len(self.text)
+        return self.text[self.spans[j].end : min(end, self.spans[j].end + limit)]
 
     @staticmethod
     def count(positions: list[int], lo: int, hi: int) -> int:
@@ -247,4 +256,20 @@ def _features(
     if not right:
         f[f"{rel}|lead_in_colon={'：' in text[t.end:t.end + 12]}"] = 1.0
         f[f"{rel}|line_breaks={min(index.count(index.punct[chr(10)], t.end, h.start), 4)}"] = 1.0
+        if settings.window.get(rel, 0) and settings.lead_in:
+            f.update(_lead_in(index, j, rel, settings.lead_in))
+    return f
+
+
+#: How far after a tail its lead-in cues are looked for.
+LEAD_IN_CHARS = 60
+
+
+def _lead_in(index: _Index, j: int, rel: str, cues: tuple[str, ...]) -> dict[str, float]:
+    """What the rest of an earlier tail's sentence says, for relations that reach back over
+    sentences (DUE): a year that opens a plan (``2014年将认真做好以下几个方面的工作:``) and one that
+    dates past work (``2025年，…取得一定成效``) differ in their cue words and in a closing colon."""
+    rest = index.rest_of_sentence(j, LEAD_IN_CHARS).rstrip()
+    f = {f"{rel}|lead_in={cue}": 1.0 for cue in cues if cue in rest}
+    f[f"{rel}|lead_in_ends_colon={rest[-1:] in ('：', ':')}"] = 1.0
     return f
