@@ -162,14 +162,17 @@ def rescore_cmd(
     gold: GoldOpt = GOLD,
     corpus: CorpusOpt = CORPUS,
     splits: SplitsOpt = SPLITS,
+    speed: Annotated[bool, typer.Option("--speed", help="Also measure its nlp.pipe speed again (after it "
+                                        "was measured on a busy machine); run nothing else meanwhile.")] = False,
 ) -> None:
     """Score a shipped model again on dev and test with today's gold, splits and harness (after the
     gold or the scoring changed), and record the figures in its meta.json with the hashes of what
     they were scored on. The sealed split is not rescored: it is scored once, when a model ships."""
     from datetime import date
 
+    from xxgk.corpus import Corpus
     from xxgk.models.registry import shipped_models
-    from xxgk.models.ship import data_hashes, write_meta
+    from xxgk.models.ship import data_hashes, measure_speed, write_meta
 
     shipped = {m.name: m for m in shipped_models()}
     if name not in shipped:
@@ -178,12 +181,17 @@ def rescore_cmd(
     scores = {**model.meta.get("xxgk", {}).get("scores", {}),
               **{split: _scores(model.path, gold, corpus, splits, split) for split in ("dev", "test")}}
     hashes = data_hashes(gold, splits, None)
-    write_meta(model.path, model.meta["version"], {"scores": scores, "rescored": {
+    rescored: dict[str, object] = {"scores": scores, "rescored": {
         "on": date.today().isoformat(), "splits": ["dev", "test"],
-        **{k: hashes[k] for k in ("gold_sha256", "splits_sha256")}}})
+        **{k: hashes[k] for k in ("gold_sha256", "splits_sha256")}}}
+    if speed:
+        rescored["speed"] = measure_speed(model.path, [text for _, text in Corpus(corpus).items()])
+    write_meta(model.path, model.meta["version"], rescored)
     for split in ("dev", "test"):
         console.print(f"{name} {split}: entities strict F1 {_f1(scores, split, 'entities')}, "
                       f"relations strict F1 {_f1(scores, split, 'relations')}")
+    if speed:
+        console.print(f"{name} nlp.pipe: {rescored['speed']['chars_per_s']:,} chars/s")
 
 
 @models_app.command("list")

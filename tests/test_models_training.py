@@ -130,9 +130,9 @@ def test_overrides_reach_the_relation_options_and_a_bad_key_is_named(tmp_path):
     from xxgk.models.training import config_with_overrides, relation_settings_of
 
     crf = config_path("crf.cfg")
-    assert relation_settings_of(load_config(crf)).classifier["rule_votes"] is True
-    written = config_with_overrides(crf, ["xxgk.relations.rule_votes=false"], tmp_path / "a")
-    assert relation_settings_of(load_config(written)).classifier["rule_votes"] is False
+    assert relation_settings_of(load_config(crf)).classifier["rule_votes"] is False
+    written = config_with_overrides(crf, ["xxgk.relations.rule_votes=true"], tmp_path / "a")
+    assert relation_settings_of(load_config(written)).classifier["rule_votes"] is True
     with pytest.raises(ValueError, match=r"crf\.cfg: --set nope\.key: "):
         config_with_overrides(crf, ["nope.key=1"], tmp_path / "b")
 
