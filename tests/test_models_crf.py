@@ -68,6 +68,24 @@ def test_traditional_text_is_read_as_simplified_with_the_same_offsets() -> None:
     assert text_features("公開", ["chars"])[0][:2] == text_features("公开", ["chars"])[0][:2]
 
 
+def test_pdf_lookalike_characters_are_read_as_the_characters_they_stand_for() -> None:
+    written = "进\u2f00步加强\u2f2f作"  # Kangxi radicals ONE and WORK, as PDFs extract them
+    assert feature_text(written) == "进一步加强工作"
+    assert text_features(written, ["chars", "lexicon"]) == text_features("进一步加强工作", ["chars", "lexicon"])
+
+
+def test_the_default_model_reads_a_report_with_lookalikes_as_the_plain_one() -> None:
+    from xxgk.models.registry import load_model
+
+    plain = ("2022年，我局将重点做好以下工作：\n（一）进一步加强工作人员业务培训。\n（二）进一步完善公开目录。\n"
+             "全年在门户网站主动公开政府信息120条，在微信公众号发布工作动态35条。")
+    pdf = plain.replace("一", "\u2f00").replace("工", "\u2f2f").replace("门", "\u2fa8")
+    model = load_model(None)
+    [a, b] = model.predict([("plain", plain), ("pdf", pdf)])
+    assert [(e.start, e.end, e.label) for e in b.entities] == [(e.start, e.end, e.label) for e in a.entities]
+    assert {e.label for e in a.entities} >= {"COMMITMENT", "CHANNEL", "QUANTITY"}
+
+
 def test_clauses_strip_the_lead_in_as_the_schema_says() -> None:
     text = "下一步,我局将进一步加强培训;(二)深化政务公开内容。2025年我们将切实抓好以下工作:一是完善目录"
     bodies = [text[c.body:c.end] for c in clauses(text)]

@@ -25,6 +25,7 @@ from spacy.tokens import Doc
 
 from xxgk.models.ner.commitments import CommitmentTagger
 from xxgk.models.ner.features import rule_entities, text_features
+from xxgk.models.ner.simplified import without_lookalikes
 
 COMMITMENT = "COMMITMENT"
 _EDGE = " \t\u3000，。；：！？、,.;:!?（）()"
@@ -90,8 +91,8 @@ class CrfNer:
                 trainer.append(text_features(text, self.features), bio_tags(len(text), short))
         trainer.set_params({**self.crf, "feature.possible_transitions": True})
         trainer.train(str(folder / _CHAR_MODEL))
-        commitments = [(text, [(s, e) for s, e, label in spans if label == COMMITMENT], self._votes(text))
-                       for text, spans in examples]
+        commitments = [(read, [(s, e) for s, e, label in spans if label == COMMITMENT], self._votes(read))
+                       for read, spans in ((without_lookalikes(text), spans) for text, spans in examples)]
         self.clauses.fit(commitments, folder / _CLAUSE_MODEL)
         self._open(folder)
 
@@ -107,7 +108,8 @@ class CrfNer:
             raise RuntimeError("the CRF NER has no model")
         if not text.strip():
             return []
-        commitments = [(s, e, COMMITMENT) for s, e in self.clauses.spans(text, self._votes(text))]
+        read = without_lookalikes(text)  # the same offsets; clause cues and rule votes see 一 for ⼀
+        commitments = [(s, e, COMMITMENT) for s, e in self.clauses.spans(read, self._votes(read))]
         short = bio_spans(self.chars.tag(text_features(text, self.features)), text)
         kept = [s for s in short if not any(s[0] < e and c < s[1] for c, e, _ in commitments)]
         return sorted(kept + commitments)
