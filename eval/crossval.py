@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from xxgk.atomic import atomic_path
 from xxgk.corpus import Corpus
 from xxgk.eval.curve import TrainModel
 from xxgk.eval.systems import LoadModel
@@ -63,16 +63,17 @@ def crossval_predict(docs: Sequence[AnnotatedDoc], corpus: Corpus, output_dir: P
         if progress:
             progress(f"fold {i + 1}/{k}: training on {len(train)} documents (+{len(extra_train)} extra), "
                      f"dev {len(dev)}, predicting {len(held)}")
-        fold_dir = output_dir / f"fold-{i + 1}"
-        fingerprint = fold_fingerprint(train + list(extra_train), dev, train_config, seed)
+        fold_dir, training = output_dir / f"fold-{i + 1}", train + list(extra_train)
+        fingerprint = fold_fingerprint(training, dev, train_config, seed)
         model_dir = trained_fold(fold_dir, fingerprint)
         if model_dir is not None:
             if progress:
                 progress(f"fold {i + 1}/{k}: reusing {model_dir} (same documents, config and seed)")
         else:
-            model_dir = train_model(train + list(extra_train), dev, corpus, fold_dir, config=train_config, seed=seed)
-            _write_json(fold_dir / FOLD_RECORD, {"fingerprint": fingerprint,
-                                                 "model": str(Path(model_dir).relative_to(fold_dir))})
+            model_dir = train_model(training, dev, corpus, fold_dir, config=train_config, seed=seed)
+            with atomic_path(fold_dir / FOLD_RECORD) as tmp:  # written last: an interrupted fold has none
+                tmp.write_text(json.dumps({"fingerprint": fingerprint,
+                                           "model": str(Path(model_dir).relative_to(fold_dir))}), encoding="utf-8")
         model = load_model(str(model_dir))
         predicted.update((p.doc_id, p) for p in model.predict((d.doc_id, corpus.text(d.doc_id)) for d in held))
     return [predicted[d.doc_id] for d in docs]
@@ -106,9 +107,3 @@ def trained_fold(fold_dir: Path, fingerprint: str) -> Path | None:
         return None
     return model_dir
 
-
-def _write_json(path: Path, data: Mapping[str, Any]) -> None:
-    """Written last and atomically: a fold interrupted while training leaves no record."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data), encoding="utf-8")
-    os.replace(tmp, path)

@@ -25,8 +25,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from xxgk.atomic import atomic_path
 from xxgk.errors import InputError
-from xxgk.extract.writers import atomic_path, json_line
+from xxgk.extract.writers import json_line
 
 PART_GLOB = "part-*.jsonl"
 

@@ -21,11 +21,9 @@ complete, so a reader never sees half a file.
 from __future__ import annotations
 
 import json
-import os
-import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Iterable
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +31,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from xxgk.atomic import atomic_path
 from xxgk.extract.tables import to_rows
 
 FORMATS = ("jsonl", "parquet", "both")
@@ -43,19 +42,6 @@ FILE_OF_KIND = {"document": "documents", "error": "errors", "duplicate": "duplic
 def check_format(fmt: str) -> None:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}: expected one of {', '.join(FORMATS)}")
-
-
-@contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path``, renamed to it when the block succeeds, removed if not."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".tmp-{path.name}.{uuid.uuid4().hex}")  # created by the caller: umask applies
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def json_line(obj: Any) -> str:
