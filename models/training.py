@@ -92,11 +92,16 @@ def train_relations(
     return clf, {"threshold": threshold, "dev_f1_gold_entities": round(f1, 4)}
 
 
+def config_file(config: Path | None) -> Path:
+    """The training config to use: ``config``, or ``configs/ner.cfg`` when none is given."""
+    return Path(config) if config else config_path("ner.cfg")
+
+
 def config_with_overrides(config: Path | None, settings: list[str], folder: Path) -> Path:
     """``config`` (default ``configs/ner.cfg``) with spaCy-style overrides ``section.key=value``
     (value read as JSON when it parses, else as a string) written to ``folder/config.cfg``, the
     file a run then trains from and keeps beside its models; the config itself when there are none."""
-    path = Path(config) if config else config_path("ner.cfg")
+    path = config_file(config)
     if not settings:
         return path
     overrides: dict[str, Any] = {}
@@ -122,7 +127,7 @@ def resolve_seed(config: Path | None, seed: int | None) -> int:
     """``seed``, or when None the ``[system] seed`` of the config (default ``configs/ner.cfg``)."""
     if seed is not None:
         return seed
-    return int(load_config(Path(config) if config else config_path("ner.cfg"))["system"]["seed"])
+    return int(load_config(config_file(config))["system"]["seed"])
 
 
 def train_model(
@@ -137,7 +142,7 @@ def train_model(
     """Train NER + relations; return the directory of the assembled pipeline (``output_dir/model``).
     ``seed`` None: the config's own."""
     output_dir = Path(output_dir)
-    config = Path(config) if config else config_path("ner.cfg")
+    config = config_file(config)
     cfg = load_config(config)
     if cfg.get("xxgk", {}).get("trainer") == "crf":
         nlp = train_crf_ner(cfg, train_docs, corpus)
